@@ -1,0 +1,133 @@
+"""The console adapter: a whole study group driven by text, one line at a time.
+
+`@NAME rest` runs the rest as that user; `:advance DURATION` moves the simulated clock and runs the
+jobs that fall due. Everything the bot sends on its own is printed when delivered, as a block whose
+first line is `>> #CHANNEL` or `>> @NAME`. When input is piped, each line is echoed as `> LINE`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from rich.console import Console
+
+from adapters.console import render
+from bot.bootstrap import App
+from bot.domain.model import Caller
+from bot.domain.timeutil import parse_duration
+from bot.ports import OutboxMessage
+from bot.reply import Reply
+
+PLATFORM = "console"
+
+
+class ConsoleMessenger:
+    """Delivers outbox messages by printing them (and saving images next to the database)."""
+
+    platform = PLATFORM
+
+    def __init__(self, adapter: ConsoleAdapter):
+        self.adapter = adapter
+
+    async def deliver(self, message: OutboxMessage, channel_ref: str | None, user_ref: str | None) -> None:
+        header = f">> #{channel_ref}" if channel_ref is not None else f">> @{user_ref}"
+        self.adapter.show_delivery(header, message.reply)
+
+
+class ConsoleAdapter:
+    def __init__(self, app: App, *, user: str = "me", channel: str = "study", out: TextIO | None = None,
+                 interactive: bool | None = None, image_dir: str | None = None):
+        self.app = app
+        self.user = user
+        self.channel = channel
+        self.out = out or sys.stdout
+        self.interactive = self.out.isatty() if interactive is None else interactive
+        self.console = Console(file=self.out, force_terminal=self.interactive, highlight=False,
+                               width=None if self.interactive else 200)
+        self.image_dir = Path(image_dir or Path(app.settings.db_path).resolve().parent / "charts")
+        self.messenger = ConsoleMessenger(self)
+        app.use_messenger(self.messenger)
+
+    # -- output ---------------------------------------------------------------------------------
+    def write(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def show(self, reply: Reply) -> None:
+        if self.interactive:
+            self.console.print(render.rich(reply))
+        else:
+            self.write(render.plain(reply))
+        self._save_image(reply)
+
+    def show_delivery(self, header: str, reply: Reply) -> None:
+        self.write(header)
+        self.show(reply)
+
+    def _save_image(self, reply: Reply) -> None:
+        if reply.image is None:
+            return
+        self.image_dir.mkdir(parents=True, exist_ok=True)
+        path = self.image_dir / reply.image.filename
+        path.write_bytes(reply.image.data)
+        self.write(f"(saved {path}, {len(reply.image.data)} bytes)")
+
+    # -- input ----------------------------------------------------------------------------------
+    async def caller(self, name: str) -> Caller:
+        # In the console, whoever binds a channel first is its organiser (DESIGN: the user who ran setup).
+        bound = await self.app.channel_has_group(PLATFORM, self.channel)
+        return Caller(platform=PLATFORM, user=name, channel=self.channel, name=name, space="console",
+                      platform_admin=not bound, forms=self.interactive)
+
+    async def handle_line(self, line: str, ask=None) -> None:
+        text = line.strip()
+        if not text or text.startswith("#"):
+            return
+        if text.startswith(":"):
+            await self._directive(text)
+            return
+        name = self.user
+        if text.startswith("@"):
+            head, _, rest = text.partition(" ")
+            name, text = head[1:], rest.strip()
+            if not name or not text:
+                self.write("usage: @NAME COMMAND (run a command as another user)")
+                return
+        reply = await self.app.handle_text(await self.caller(name), text)
+        if reply.form is not None and ask is not None:
+            answers = dict(reply.form.given)
+            for f in reply.form.fields:
+                value = await ask(f"{f.label}: ")
+                if value.strip():
+                    answers[f.param] = value.strip()
+            path = tuple(reply.form.command.split())
+            reply = await self.app.handle(await self.caller(name), path, answers)
+        self.show(reply)
+        await self.app.deliver_now()
+
+    async def _directive(self, text: str) -> None:
+        word, _, arg = text.partition(" ")
+        if word == ":advance":
+            if not self.app.clock.simulated:
+                self.write(":advance needs the simulated clock (studybot console --clock simulated)")
+                return
+            try:
+                delta = parse_duration(arg)
+            except ValueError as exc:
+                self.write(f"{exc}\nusage: :advance DURATION (e.g. 1d, 2h30m, 1w)")
+                return
+            await self.app.scheduler.advance(delta)
+            return
+        if word == ":now":
+            self.write(self.app.clock.now().isoformat())
+            return
+        self.write(f"Unknown directive '{word}'. Known: :advance DURATION, :now")
+
+    async def run(self, lines, ask=None) -> None:
+        async for line in lines:
+            if not self.interactive:
+                self.write(f"> {line.rstrip()}")
+            await self.handle_line(line, ask)
+        await self.app.deliver_now()

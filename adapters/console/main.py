@@ -1,0 +1,50 @@
+"""`studybot console`: run the console adapter over a terminal, a pipe or a script."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+from adapters.console.adapter import ConsoleAdapter
+from bot.bootstrap import open_app
+from bot.clock import RealClock, SimulatedClock
+from bot.config import Settings
+
+
+async def _lines(stream) -> AsyncIterator[str]:
+    loop = asyncio.get_running_loop()
+    while True:
+        line = await loop.run_in_executor(None, stream.readline)
+        if not line:
+            return
+        yield line.rstrip("\n")
+
+
+async def _ask(prompt: str) -> str:
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, input, prompt)
+
+
+async def run_console(settings: Settings, *, user: str, script: str | None, clock_kind: str,
+                      start: datetime | None) -> int:
+    clock = SimulatedClock(start) if clock_kind == "simulated" else RealClock()
+    async with open_app(settings, clock) as app:
+        stream = open(script, encoding="utf-8") if script else sys.stdin  # noqa: SIM115
+        try:
+            interactive = script is None and sys.stdin.isatty() and sys.stdout.isatty()
+            adapter = ConsoleAdapter(app, user=user, interactive=interactive)
+            await app.start()
+            if interactive:
+                adapter.write(f"studybot console — you are @{user} in #{adapter.channel}. Type `help`; Ctrl-D quits.")
+            await adapter.run(_lines(stream), _ask if interactive else None)
+        finally:
+            if script:
+                stream.close()
+    return 0
+
+
+def parse_start(text: str) -> datetime:
+    when = datetime.fromisoformat(text)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)

@@ -1,0 +1,115 @@
+"""The one place that wires settings, storage, clock, content, commands, schedule and outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from bot.clock import RealClock
+from bot.commands import build_registry
+from bot.commands.context import Context
+from bot.commands.dispatch import Dispatcher
+from bot.commands.registry import Registry
+from bot.config import Settings
+from bot.content import ContentPack, load_pack
+from bot.domain.model import Caller
+from bot.ports import Clock, Messenger
+from bot.reply import Reply
+from bot.scheduling.jobs import job_sources
+from bot.scheduling.scheduler import Scheduler
+from bot.services.delivery import Deliverer
+from bot.storage.db import Database, open_database
+from bot.storage.sqlite import SqliteStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    db: Database
+    clock: Clock
+    content: ContentPack
+    registry: Registry
+    dispatcher: Dispatcher
+    scheduler: Scheduler = field(init=False)
+    deliverer: Deliverer | None = None
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _tasks: list[asyncio.Task] = field(default_factory=list)
+
+    @property
+    def store(self) -> SqliteStore:
+        return self.dispatcher.store
+
+    async def handle_text(self, caller: Caller, text: str) -> Reply:
+        return await self.dispatcher.run_text(caller, text)
+
+    async def handle(self, caller: Caller, path: tuple[str, ...], raw: dict[str, str]) -> Reply:
+        return await self.dispatcher.run_path(caller, path, raw)
+
+    async def channel_has_group(self, platform: str, channel_ref: str) -> bool:
+        channel_id = await self.store.links.internal(platform, "channel", channel_ref)
+        return channel_id is not None and await self.store.groups.by_channel(channel_id) is not None
+
+    def use_messenger(self, messenger: Messenger) -> Deliverer:
+        self.deliverer = Deliverer(self.db, self.clock, messenger)
+        return self.deliverer
+
+    async def deliver_now(self) -> int:
+        """Simulated clock: deliver what is due now. Real clock: nudge the background deliverer."""
+        if self.deliverer is None:
+            return 0
+        if self.clock.simulated:
+            return await self.deliverer.drain()
+        self.deliverer.wake()
+        return 0
+
+    async def _after_command(self, ctx: Context) -> None:
+        if ctx.reschedule:
+            await self.scheduler.sync()
+        await self.deliver_now()
+
+    async def start(self) -> None:
+        """Rebuild the schedule from the database, catch up what a restart missed, start delivering."""
+        await self.scheduler.start()
+        for catch_up in startup_tasks(self):
+            await catch_up()
+        if self.deliverer is not None and not self.clock.simulated:
+            self._tasks.append(asyncio.create_task(self.deliverer.run(self._stop)))
+        await self.deliver_now()
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self.deliverer is not None:
+            self.deliverer.wake()
+        for task in self._tasks:
+            try:
+                await asyncio.wait_for(task, timeout=5)
+            except (TimeoutError, asyncio.CancelledError):
+                task.cancel()
+        self._tasks.clear()
+        await self.scheduler.shutdown()
+
+
+def startup_tasks(app: App) -> list:
+    """Services that run once at start (e.g. a daily post missed while the bot was down)."""
+    return []
+
+
+@asynccontextmanager
+async def open_app(settings: Settings, clock: Clock | None = None) -> AsyncIterator[App]:
+    clock = clock or RealClock()
+    content = load_pack(settings.content_dir)
+    registry = build_registry()
+    async with open_database(settings.db_path) as db:
+        dispatcher = Dispatcher(db, clock, content, registry)
+        app = App(settings=settings, db=db, clock=clock, content=content, registry=registry, dispatcher=dispatcher)
+        app.scheduler = Scheduler(clock, job_sources(app), after_job=app.deliver_now)
+        dispatcher.after_commit.append(app._after_command)
+        try:
+            yield app
+        finally:
+            await app.stop()

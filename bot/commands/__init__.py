@@ -1,0 +1,12 @@
+"""The command catalogue: each module declares its commands; the registry collects them."""
+
+from __future__ import annotations
+
+from bot.commands import group, help, membership, roadmap
+from bot.commands.registry import Registry
+
+CATALOGUE = (help, membership, roadmap, group)
+
+
+def build_registry() -> Registry:
+    return Registry.from_modules(CATALOGUE)

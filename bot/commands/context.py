@@ -1,0 +1,48 @@
+"""What a command handler is given: the unit of work, the clock, the content, and who is asking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.content import ContentPack, Roadmap
+from bot.domain.model import Group, Member, Whoami
+from bot.errors import NotAllowed
+from bot.ports import Clock
+
+if TYPE_CHECKING:
+    from bot.commands.registry import Registry
+    from bot.storage.sqlite import SqliteStore
+
+
+@dataclass
+class Context:
+    store: SqliteStore
+    clock: Clock
+    content: ContentPack
+    registry: Registry
+    who: Whoami
+    reschedule: bool = False  # set when a command changed what the scheduler should run
+    sent: int = 0  # outbox messages queued by this command
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    @property
+    def group(self) -> Group:
+        if self.who.group is None:
+            raise NotAllowed("This channel has no study group yet. An organiser can start one with `group setup`.")
+        return self.who.group
+
+    @property
+    def member(self) -> Member:
+        if self.who.member is None or not self.who.member.active:
+            raise NotAllowed("You are not in this study group yet. Type `join` first.")
+        return self.who.member
+
+    def roadmap(self) -> Roadmap:
+        group = self.group
+        return self.content.roadmaps.get(group.roadmap) or next(iter(self.content.roadmaps.values()))

@@ -1,0 +1,135 @@
+"""The text grammar shared by the console and Slack: `words of the path, then parameters`.
+
+Keyword parameters are written `name VALUE` (`profile timezone Europe/Paris`); free text runs to the
+next keyword, or may be put in double quotes. Apostrophes are ordinary letters, so people can write
+`checkin done didn't finish` without quoting.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from bot.commands.registry import Command, Registry
+from bot.errors import UsageError
+
+MAX_LINE = 4000
+_QUOTES = {'"': '"', "“": "”", "„": "“"}
+
+
+@dataclass(frozen=True)
+class Token:
+    value: str
+    start: int
+    end: int
+    quoted: bool = False
+
+    @property
+    def word(self) -> str:
+        return "" if self.quoted else self.value.lower()
+
+
+@dataclass(frozen=True)
+class Parsed:
+    command: Command
+    raw: dict[str, str]
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        closing = _QUOTES.get(text[i])
+        if closing is not None:
+            end = text.find(closing, i + 1)
+            if end != -1:
+                tokens.append(Token(text[i + 1 : end], i, end + 1, quoted=True))
+                i = end + 1
+                continue
+            # An unclosed quote is taken as a letter: free text stays usable.
+        start = i
+        while i < n and not text[i].isspace():
+            i += 1
+        tokens.append(Token(text[start:i], start, i))
+    return tokens
+
+
+def parse(registry: Registry, text: str) -> Parsed:
+    if len(text) > MAX_LINE:
+        raise UsageError(f"That line is too long ({len(text)} characters; at most {MAX_LINE}).")
+    tokens = tokenize(text)
+    if not tokens:
+        raise UsageError("Type a command, for example `help`.")
+    cmd, used = _match_path(registry, tokens)
+    return Parsed(cmd, _assign(cmd, text, tokens[used:]))
+
+
+def _match_path(registry: Registry, tokens: list[Token]) -> tuple[Command, int]:
+    words = [t.word for t in tokens]
+    longest = max((len(p) for p in registry.paths()), default=0)
+    for size in range(min(longest, len(words)), 0, -1):
+        cmd = registry.get(tuple(words[:size]))
+        if cmd is not None:
+            return cmd, size
+    first = words[0]
+    children = registry.under((first,))
+    if children:
+        options = sorted({c.path[1] for c in children if len(c.path) > 1})
+        typed = words[1] if len(words) > 1 else ""
+        near = difflib.get_close_matches(f"{first} {typed}".strip(), [c.name for c in children], n=1, cutoff=0.6)
+        lead = f"'{first} {typed}' is not a command." if typed else f"'{first}' needs one more word."
+        hint = f" Did you mean '{near[0]}'?" if near and typed else ""
+        raise UsageError(f"{lead}{hint} Choose one of: {', '.join(options)}.", usage=f"{first} {'|'.join(options)}")
+    shown = tokens[0].value if len(tokens[0].value) <= 30 else tokens[0].value[:29] + "…"
+    attempt = " ".join(words[:2])
+    near = difflib.get_close_matches(attempt, [c.name for c in registry], n=1, cutoff=0.6) or difflib.get_close_matches(
+        first, registry.top_words(), n=1, cutoff=0.6
+    )
+    hint = f" Did you mean '{near[0]}'?" if near else ""
+    raise UsageError(f"Unknown command '{shown}'.{hint} Type `help` for the list.")
+
+
+def _assign(cmd: Command, text: str, tokens: list[Token]) -> dict[str, str]:
+    keywords = {p.name: p for p in cmd.params if p.keyword}
+    positionals = [p for p in cmd.params if not p.keyword]
+    raw: dict[str, str] = {}
+
+    def is_keyword(tok: Token) -> bool:
+        return tok.word in keywords and tok.word not in raw
+
+    def span(start: int) -> tuple[str, int]:
+        """Free text from tokens[start] up to the next unused keyword."""
+        end = start
+        while end < len(tokens) and not (end > start and is_keyword(tokens[end])):
+            end += 1
+        if end == start + 1 and tokens[start].quoted:
+            return tokens[start].value, end
+        return text[tokens[start].start : tokens[end - 1].end].strip(), end
+
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if is_keyword(tok):
+            param = keywords[tok.word]
+            if i + 1 >= len(tokens) or (is_keyword(tokens[i + 1]) and tokens[i + 1].word != param.name):
+                raise UsageError(f"'{param.name}' needs a value ({param.shape()}).", usage=cmd.usage())
+            if param.greedy:
+                raw[param.name], i = span(i + 1)
+            else:
+                raw[param.name] = tokens[i + 1].value
+                i += 2
+            continue
+        pending = [p for p in positionals if p.name not in raw]
+        if not pending:
+            extra = tok.value if len(tok.value) <= 30 else tok.value[:29] + "…"
+            raise UsageError(f"Unexpected '{extra}' after '{cmd.name}'.", usage=cmd.usage())
+        param = pending[0]
+        if param.greedy or param.kind == "choices":
+            raw[param.name], i = span(i)
+        else:
+            raw[param.name] = tok.value
+            i += 1
+    return raw

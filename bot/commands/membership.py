@@ -1,0 +1,90 @@
+"""join, leave, profile, me, forget-me"""
+
+from __future__ import annotations
+
+from bot.commands.context import Context
+from bot.commands.registry import Param, command
+from bot.domain.model import LEVELS, TARGETS
+from bot.domain.progress import current_stage, stage_progress
+from bot.reply import Bar, Button, Field, Reply
+from bot.services import membership
+
+
+@command("join", scope="group", help="Join this channel's study group")
+async def join(ctx: Context) -> Reply:
+    member, rejoined = await membership.join(ctx)
+    ctx.reschedule = True
+    again = "back " if rejoined else ""
+    return Reply(
+        title=f"Welcome {again}to {ctx.group.name}, {member.name}!",
+        text=(f"Your timezone is {member.timezone} and your target is {member.target} "
+              f"({member.target_count} problems). Set yours with `profile timezone Europe/Paris target faang`."),
+        buttons=[Button("My profile", "profile"), Button("Roadmap", "roadmap")],
+        tone="success",
+    )
+
+
+@command("leave", help="Leave this channel's study group (your history is kept; `forget-me` erases it)")
+async def leave(ctx: Context) -> Reply:
+    member = await membership.leave(ctx)
+    return Reply(text=f"{member.name} left {ctx.group.name}. Type `join` to come back any time.")
+
+
+@command(
+    "profile", private=True,
+    help="Show or set your profile",
+    params=[
+        Param("timezone", "timezone", "Your IANA timezone, e.g. Europe/Paris", keyword=True, max_length=64),
+        Param("target", "choice", "general = 50 problems, faang = 150", keyword=True, choices=tuple(TARGETS)),
+        Param("level", "choice", "Your level", keyword=True, choices=LEVELS),
+    ],
+    examples=("profile", "profile timezone Asia/Kolkata target faang level intermediate"),
+)
+async def profile(ctx: Context, timezone: str | None = None, target: str | None = None,
+                  level: str | None = None) -> Reply:
+    member = ctx.member
+    changed = []
+    for name, value in (("timezone", timezone), ("target", target), ("level", level)):
+        if value and value != getattr(member, name):
+            setattr(member, name, value)
+            changed.append(name)
+    if changed:
+        await ctx.store.members.save(member)
+        ctx.reschedule = True
+    return Reply(
+        title=f"{member.name}'s profile",
+        text=f"Updated your {', '.join(changed)}." if changed else "",
+        fields=[
+            Field("Timezone", member.timezone),
+            Field("Target", f"{member.target} ({member.target_count} problems)"),
+            Field("Level", member.level),
+        ],
+        tone="success" if changed else "info",
+    )
+
+
+@command("me", private=True, help="Your stats: solves against your target, streak, roadmap stage, mocks")
+async def me(ctx: Context) -> Reply:
+    member = ctx.member
+    roadmap = ctx.roadmap()
+    done = set(await ctx.store.milestones.done(member.id))
+    progress = stage_progress(roadmap, done)
+    stage = roadmap.stages[current_stage(roadmap, done)]
+    ticked = sum(p.done for p in progress)
+    total = sum(p.total for p in progress)
+    fields = [
+        Field("Roadmap stage", stage.title),
+        Field("Milestones", f"{ticked}/{total}"),
+        Field("Target", f"{member.target} ({member.target_count} problems)"),
+        Field("Timezone", member.timezone),
+    ]
+    bars = [Bar("Roadmap", ticked, total)]
+    return Reply(title=f"{member.name} in {ctx.group.name}", fields=fields, bars=bars,
+                 buttons=[Button("Roadmap", "roadmap")])
+
+
+@command("forget-me", scope="group", private=True,
+         help="Delete everything the bot stores about you in this group")
+async def forget_me(ctx: Context) -> Reply:
+    await membership.forget(ctx)
+    return Reply(text="Done: everything studybot stored about you in this group is deleted.", tone="success")

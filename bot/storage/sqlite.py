@@ -1,0 +1,312 @@
+"""The repositories over SQLite. Times are stored as UTC ISO-8601 text."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from bot.domain.model import Group, Member
+from bot.domain.timeutil import parse_hhmm
+from bot.ports import OutboxMessage
+from bot.reply import Reply
+from bot.storage.db import Database
+
+
+def iso(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_iso(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+class SqliteLinks:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def internal(self, platform: str, kind: str, external_id: str) -> int | None:
+        return await self.db.scalar(
+            "SELECT internal_id FROM links WHERE platform=? AND kind=? AND external_id=?",
+            (platform, kind, external_id),
+        )
+
+    async def link(self, platform: str, kind: str, external_id: str, internal_id: int) -> None:
+        await self.db.execute(
+            "INSERT OR REPLACE INTO links (platform, kind, external_id, internal_id) VALUES (?,?,?,?)",
+            (platform, kind, external_id, internal_id),
+        )
+
+    async def external(self, platform: str, kind: str, internal_id: int) -> str | None:
+        return await self.db.scalar(
+            "SELECT external_id FROM links WHERE kind=? AND internal_id=? AND platform=?",
+            (kind, internal_id, platform),
+        )
+
+    async def forget(self, kind: str, internal_id: int) -> None:
+        await self.db.execute("DELETE FROM links WHERE kind=? AND internal_id=?", (kind, internal_id))
+
+
+class SqliteUsers:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def add(self, name: str, now: datetime) -> int:
+        return await self.db.execute("INSERT INTO users (name, created_at) VALUES (?, ?)", (name, iso(now)))
+
+    async def rename(self, user_id: int, name: str) -> None:
+        await self.db.execute("UPDATE users SET name=? WHERE id=? AND name<>?", (name, user_id, name))
+
+    async def delete_if_orphan(self, user_id: int) -> bool:
+        if await self.db.scalar("SELECT 1 FROM members WHERE user_id=? LIMIT 1", (user_id,)):
+            return False
+        if await self.db.scalar("SELECT 1 FROM organisers WHERE user_id=? LIMIT 1", (user_id,)):
+            return False
+        await self.db.execute("UPDATE groups SET created_by=NULL WHERE created_by=?", (user_id,))
+        await self.db.execute("DELETE FROM links WHERE kind='user' AND internal_id=?", (user_id,))
+        await self.db.execute("DELETE FROM users WHERE id=?", (user_id,))
+        return True
+
+
+class SqliteChannels:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def add(self, name: str) -> int:
+        return await self.db.execute("INSERT INTO channels (name) VALUES (?)", (name,))
+
+    async def name(self, channel_id: int) -> str | None:
+        return await self.db.scalar("SELECT name FROM channels WHERE id=?", (channel_id,))
+
+
+_GROUP_COLUMNS = (
+    "id, channel_id, name, timezone, post_time, pairing_day, pairing_time, roadmap, pace_weeks, paused, "
+    "created_at, created_by, space_id"
+)
+
+
+def _group(row) -> Group:
+    return Group(
+        id=row["id"], channel_id=row["channel_id"], name=row["name"], timezone=row["timezone"],
+        post_time=parse_hhmm(row["post_time"]), pairing_day=row["pairing_day"],
+        pairing_time=parse_hhmm(row["pairing_time"]), roadmap=row["roadmap"], pace_weeks=row["pace_weeks"],
+        paused=bool(row["paused"]), created_at=from_iso(row["created_at"]), created_by=row["created_by"],
+        space_id=row["space_id"],
+    )
+
+
+class SqliteGroups:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def get(self, group_id: int) -> Group | None:
+        row = await self.db.one(f"SELECT {_GROUP_COLUMNS} FROM groups WHERE id=?", (group_id,))
+        return _group(row) if row else None
+
+    async def by_channel(self, channel_id: int) -> Group | None:
+        row = await self.db.one(f"SELECT {_GROUP_COLUMNS} FROM groups WHERE channel_id=?", (channel_id,))
+        return _group(row) if row else None
+
+    async def add(self, group: Group) -> Group:
+        group.id = await self.db.execute(
+            "INSERT INTO groups (channel_id, space_id, name, timezone, post_time, pairing_day, pairing_time, "
+            "roadmap, pace_weeks, paused, created_at, created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (group.channel_id, group.space_id, group.name, group.timezone, group.post_time.strftime("%H:%M"),
+             group.pairing_day, group.pairing_time.strftime("%H:%M"), group.roadmap, group.pace_weeks,
+             int(group.paused), iso(group.created_at), group.created_by),
+        )
+        return group
+
+    async def save(self, group: Group) -> None:
+        await self.db.execute(
+            "UPDATE groups SET name=?, timezone=?, post_time=?, pairing_day=?, pairing_time=?, roadmap=?, "
+            "pace_weeks=?, paused=? WHERE id=?",
+            (group.name, group.timezone, group.post_time.strftime("%H:%M"), group.pairing_day,
+             group.pairing_time.strftime("%H:%M"), group.roadmap, group.pace_weeks, int(group.paused), group.id),
+        )
+
+    async def all(self) -> list[Group]:
+        return [_group(r) for r in await self.db.all(f"SELECT {_GROUP_COLUMNS} FROM groups ORDER BY id")]
+
+    async def add_organiser(self, group_id: int, user_id: int) -> None:
+        await self.db.execute("INSERT OR IGNORE INTO organisers (group_id, user_id) VALUES (?, ?)", (group_id, user_id))
+
+    async def remove_organiser(self, group_id: int, user_id: int) -> None:
+        await self.db.execute("DELETE FROM organisers WHERE group_id=? AND user_id=?", (group_id, user_id))
+
+    async def is_organiser(self, group_id: int, user_id: int) -> bool:
+        return bool(await self.db.scalar(
+            "SELECT 1 FROM organisers WHERE group_id=? AND user_id=?", (group_id, user_id)
+        ))
+
+
+_MEMBER_COLUMNS = "id, group_id, user_id, name, timezone, target, level, active, joined_at"
+
+
+def _member(row) -> Member:
+    return Member(
+        id=row["id"], group_id=row["group_id"], user_id=row["user_id"], name=row["name"],
+        timezone=row["timezone"], target=row["target"], level=row["level"], active=bool(row["active"]),
+        joined_at=from_iso(row["joined_at"]),
+    )
+
+
+class SqliteMembers:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def get(self, member_id: int) -> Member | None:
+        row = await self.db.one(f"SELECT {_MEMBER_COLUMNS} FROM members WHERE id=?", (member_id,))
+        return _member(row) if row else None
+
+    async def of_user(self, group_id: int, user_id: int) -> Member | None:
+        row = await self.db.one(
+            f"SELECT {_MEMBER_COLUMNS} FROM members WHERE group_id=? AND user_id=?", (group_id, user_id)
+        )
+        return _member(row) if row else None
+
+    async def by_name(self, group_id: int, name: str) -> Member | None:
+        row = await self.db.one(
+            f"SELECT {_MEMBER_COLUMNS} FROM members WHERE group_id=? AND name=? COLLATE NOCASE AND active=1",
+            (group_id, name.lstrip("@")),
+        )
+        return _member(row) if row else None
+
+    async def add(self, member: Member) -> Member:
+        member.id = await self.db.execute(
+            "INSERT INTO members (group_id, user_id, name, timezone, target, level, active, joined_at) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            (member.group_id, member.user_id, member.name, member.timezone, member.target, member.level,
+             int(member.active), iso(member.joined_at)),
+        )
+        return member
+
+    async def save(self, member: Member) -> None:
+        await self.db.execute(
+            "UPDATE members SET name=?, timezone=?, target=?, level=?, active=? WHERE id=?",
+            (member.name, member.timezone, member.target, member.level, int(member.active), member.id),
+        )
+
+    async def delete(self, member_id: int) -> None:
+        await self.db.execute("DELETE FROM members WHERE id=?", (member_id,))
+
+    async def active(self, group_id: int) -> list[Member]:
+        rows = await self.db.all(
+            f"SELECT {_MEMBER_COLUMNS} FROM members WHERE group_id=? AND active=1 ORDER BY id", (group_id,)
+        )
+        return [_member(r) for r in rows]
+
+    async def names(self, group_id: int) -> list[str]:
+        rows = await self.db.all("SELECT name FROM members WHERE group_id=? AND active=1 ORDER BY name", (group_id,))
+        return [r[0] for r in rows]
+
+
+class SqliteMilestones:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def done(self, member_id: int) -> dict[str, datetime]:
+        rows = await self.db.all("SELECT milestone, done_at FROM milestones_done WHERE member_id=?", (member_id,))
+        return {r[0]: from_iso(r[1]) for r in rows}
+
+    async def tick(self, member_id: int, milestone: str, now: datetime) -> bool:
+        await self.db.execute(
+            "INSERT OR IGNORE INTO milestones_done (member_id, milestone, done_at) VALUES (?,?,?)",
+            (member_id, milestone, iso(now)),
+        )
+        return bool(await self.db.scalar("SELECT changes()"))
+
+    async def untick(self, member_id: int, milestone: str) -> bool:
+        return await self.db.execute(
+            "DELETE FROM milestones_done WHERE member_id=? AND milestone=?", (member_id, milestone)
+        ) > 0
+
+    async def done_by_group(self, group_id: int) -> dict[int, set[str]]:
+        rows = await self.db.all(
+            "SELECT d.member_id, d.milestone FROM milestones_done d JOIN members m ON m.id = d.member_id "
+            "WHERE m.group_id=? AND m.active=1",
+            (group_id,),
+        )
+        out: dict[int, set[str]] = {}
+        for member_id, milestone in rows:
+            out.setdefault(member_id, set()).add(milestone)
+        return out
+
+
+def _message(row) -> OutboxMessage:
+    return OutboxMessage(
+        id=row["id"], key=row["key"], group_id=row["group_id"], channel_id=row["channel_id"],
+        user_id=row["user_id"], reply=Reply.from_json(json.loads(row["payload"])), attempts=row["attempts"],
+        created_at=from_iso(row["created_at"]), not_before=from_iso(row["not_before"]), status=row["status"],
+        delivered_at=from_iso(row["delivered_at"]), last_error=row["last_error"],
+    )
+
+
+class SqliteOutbox:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def enqueue(self, key, reply, now, *, group_id, channel_id=None, user_id=None, not_before=None) -> bool:
+        await self.db.execute(
+            "INSERT OR IGNORE INTO outbox (key, group_id, channel_id, user_id, payload, created_at, not_before) "
+            "VALUES (?,?,?,?,?,?,?)",
+            (key, group_id, channel_id, user_id, json.dumps(reply.to_json()), iso(now), iso(not_before or now)),
+        )
+        return bool(await self.db.scalar("SELECT changes()"))
+
+    async def due(self, now: datetime, limit: int = 100) -> list[OutboxMessage]:
+        rows = await self.db.all(
+            "SELECT * FROM outbox WHERE status='pending' AND not_before<=? ORDER BY id LIMIT ?", (iso(now), limit)
+        )
+        return [_message(r) for r in rows]
+
+    async def pending_before(self, message: OutboxMessage) -> bool:
+        """Is an older message to the same place still waiting? Then this one waits too (order per channel)."""
+        if message.channel_id is not None:
+            where, value = "channel_id=?", message.channel_id
+        else:
+            where, value = "user_id=?", message.user_id
+        return bool(await self.db.scalar(
+            f"SELECT 1 FROM outbox WHERE status='pending' AND {where} AND id<? LIMIT 1", (value, message.id)
+        ))
+
+    async def mark_delivered(self, message_id: int, now: datetime) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET status='delivered', delivered_at=?, attempts=attempts+1 WHERE id=?",
+            (iso(now), message_id),
+        )
+
+    async def mark_failed(self, message_id: int, error: str, retry_at: datetime) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET attempts=attempts+1, last_error=?, not_before=? WHERE id=?",
+            (error[:500], iso(retry_at), message_id),
+        )
+
+    async def mark_undeliverable(self, message_id: int, error: str) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET status='undeliverable', attempts=attempts+1, last_error=? WHERE id=?",
+            (error[:500], message_id),
+        )
+
+    async def get(self, key: str) -> OutboxMessage | None:
+        row = await self.db.one("SELECT * FROM outbox WHERE key=?", (key,))
+        return _message(row) if row else None
+
+    async def next_due_at(self) -> datetime | None:
+        return from_iso(await self.db.scalar("SELECT MIN(not_before) FROM outbox WHERE status='pending'"))
+
+    async def forget_user(self, user_id: int, group_id: int) -> None:
+        await self.db.execute("DELETE FROM outbox WHERE user_id=? AND group_id=?", (user_id, group_id))
+
+
+class SqliteStore:
+    """The unit of work handed to services: every repository over one database."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.links = SqliteLinks(db)
+        self.users = SqliteUsers(db)
+        self.channels = SqliteChannels(db)
+        self.groups = SqliteGroups(db)
+        self.members = SqliteMembers(db)
+        self.milestones = SqliteMilestones(db)
+        self.outbox = SqliteOutbox(db)

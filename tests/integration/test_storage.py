@@ -1,0 +1,125 @@
+"""Storage: migrations, pragmas, file mode, and the repository contract.
+
+The contract tests take a `store` fixture; a second backend joins by adding itself to `backend`.
+"""
+
+import os
+import sqlite3
+import stat
+from datetime import UTC, datetime, time
+
+import pytest
+
+from bot.domain.model import Group, Member
+from bot.reply import Reply
+from bot.storage.db import Database, Migration, bundled_migrations, open_database
+from bot.storage.sqlite import SqliteStore
+
+NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+@pytest.fixture(params=["file", "memory"])
+async def store(request, tmp_path):
+    path = str(tmp_path / "c.db") if request.param == "file" else ":memory:"
+    async with open_database(path) as db:
+        yield SqliteStore(db)
+
+
+async def test_database_is_private_wal_and_enforces_foreign_keys(tmp_path):
+    path = str(tmp_path / "p.db")
+    async with open_database(path) as db:
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+        assert await db.scalar("PRAGMA journal_mode") == "wal"
+        assert await db.scalar("PRAGMA foreign_keys") == 1
+        with pytest.raises(Exception, match="FOREIGN KEY"):
+            async with db.transaction():
+                await db.execute("INSERT INTO milestones_done VALUES (999, 'x', 'now')")
+
+
+async def test_migrations_apply_once_in_order(tmp_path):
+    path = str(tmp_path / "m.db")
+    async with open_database(path) as db:
+        latest = await db.schema_version()
+        assert latest == bundled_migrations()[-1].version
+        assert await db.migrate() == []  # a second run applies nothing
+        extra = Migration(latest + 1, "9999_test.sql", "CREATE TABLE t (x INTEGER);\n-- c\nINSERT INTO t VALUES (1);")
+        assert [m.version for m in await db.migrate([*bundled_migrations(), extra])] == [latest + 1]
+        assert await db.scalar("SELECT x FROM t") == 1
+
+
+async def test_a_failing_migration_leaves_the_version_alone(tmp_path):
+    async with open_database(str(tmp_path / "f.db")) as db:
+        before = await db.schema_version()
+        bad = Migration(before + 1, "9999_bad.sql", "CREATE TABLE ok (x);\nCREATE TABLE broken (;")
+        with pytest.raises(sqlite3.OperationalError):
+            await db.migrate([bad])
+        assert await db.schema_version() == before
+        assert await db.scalar("SELECT name FROM sqlite_master WHERE name='ok'") is None
+
+
+async def _group_and_member(store: SqliteStore) -> tuple[Group, Member]:
+    uid = await store.users.add("ada", NOW)
+    cid = await store.channels.add("study")
+    group = await store.groups.add(Group(id=0, channel_id=cid, name="#study", created_at=NOW, created_by=uid))
+    member = await store.members.add(Member(id=0, group_id=group.id, user_id=uid, name="ada", joined_at=NOW))
+    return group, member
+
+
+async def test_contract_links(store):
+    assert await store.links.internal("discord", "user", "123") is None
+    await store.links.link("discord", "user", "123", 7)
+    assert await store.links.internal("discord", "user", "123") == 7
+    assert await store.links.external("discord", "user", 7) == "123"
+    assert await store.links.internal("slack", "user", "123") is None  # platforms never mix
+
+
+async def test_contract_groups_and_members(store):
+    group, member = await _group_and_member(store)
+    group.timezone, group.post_time, group.paused = "Asia/Tokyo", time(7, 30), True
+    await store.groups.save(group)
+    again = await store.groups.by_channel(group.channel_id)
+    assert (again.timezone, again.post_time, again.paused) == ("Asia/Tokyo", time(7, 30), True)
+    assert (await store.members.by_name(group.id, "@ADA")).id == member.id
+    member.target = "faang"
+    await store.members.save(member)
+    assert (await store.members.get(member.id)).target_count == 150
+    await store.groups.add_organiser(group.id, member.user_id)
+    assert await store.groups.is_organiser(group.id, member.user_id)
+    assert [m.name for m in await store.members.active(group.id)] == ["ada"]
+
+
+async def test_contract_milestones(store):
+    _, member = await _group_and_member(store)
+    assert await store.milestones.tick(member.id, "python", NOW)
+    assert not await store.milestones.tick(member.id, "python", NOW)  # ticking twice counts once
+    assert set(await store.milestones.done(member.id)) == {"python"}
+    assert await store.milestones.untick(member.id, "python")
+    assert not await store.milestones.untick(member.id, "python")
+
+
+async def test_contract_outbox_is_idempotent_and_ordered(store):
+    group, member = await _group_and_member(store)
+    assert await store.outbox.enqueue("k1", Reply(text="one"), NOW, group_id=group.id, channel_id=group.channel_id)
+    assert not await store.outbox.enqueue("k1", Reply(text="dup"), NOW, group_id=group.id, channel_id=group.channel_id)
+    await store.outbox.enqueue("k2", Reply(text="two"), NOW, group_id=group.id, user_id=member.user_id)
+    due = await store.outbox.due(NOW)
+    assert [m.key for m in due] == ["k1", "k2"] and due[0].reply.text == "one"
+    await store.outbox.mark_delivered(due[0].id, NOW)
+    assert [m.key for m in await store.outbox.due(NOW)] == ["k2"]
+    assert (await store.outbox.get("k1")).delivered_at == NOW
+
+
+async def test_user_is_removed_with_the_last_membership(store):
+    group, member = await _group_and_member(store)
+    assert not await store.users.delete_if_orphan(member.user_id)
+    await store.members.delete(member.id)
+    await store.groups.db.execute("UPDATE groups SET created_by=NULL")
+    assert await store.users.delete_if_orphan(member.user_id)
+
+
+async def test_database_open_without_migrations(tmp_path):
+    db = await Database.open(str(tmp_path / "raw.db"))
+    try:
+        assert await db.schema_version() == 0
+    finally:
+        await db.close()
