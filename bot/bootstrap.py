@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.clock import RealClock
 from bot.commands import build_registry
@@ -20,6 +20,8 @@ from bot.ports import Clock, Messenger
 from bot.reply import Reply
 from bot.scheduling.jobs import job_sources
 from bot.scheduling.scheduler import Scheduler
+from bot.services import daily
+from bot.services.completion import complete
 from bot.services.delivery import Deliverer
 from bot.storage.db import Database, open_database
 from bot.storage.sqlite import SqliteStore
@@ -53,6 +55,29 @@ class App:
     async def channel_has_group(self, platform: str, channel_ref: str) -> bool:
         channel_id = await self.store.links.internal(platform, "channel", channel_ref)
         return channel_id is not None and await self.store.groups.by_channel(channel_id) is not None
+
+    async def complete(self, caller: Caller, kind: str, prefix: str) -> list[str]:
+        """Autocomplete values for a parameter kind (timezone, problem, milestone, member)."""
+        channel_id = await self.store.links.internal(caller.platform, "channel", caller.channel)
+        group = await self.store.groups.by_channel(channel_id) if channel_id is not None else None
+        return await complete(self.store, self.content, kind, prefix,
+                              group_id=group.id if group else None, roadmap=group.roadmap if group else None)
+
+    async def dashboards(self, caller: Caller) -> list[Reply]:
+        """The `me` view of every group this person belongs to (Slack's App Home, for one)."""
+        user_id = await self.store.links.internal(caller.platform, "user", caller.user)
+        if user_id is None:
+            return []
+        replies = []
+        for group in await self.store.groups.all():
+            member = await self.store.members.of_user(group.id, user_id)
+            channel_ref = await self.store.links.external(caller.platform, "channel", group.channel_id)
+            if member is None or not member.active or channel_ref is None:
+                continue
+            reply = await self.handle(replace(caller, channel=channel_ref, forms=False), ("me",), {})
+            if not reply.error:
+                replies.append(reply)
+        return replies
 
     def use_messenger(self, messenger: Messenger) -> Deliverer:
         self.deliverer = Deliverer(self.db, self.clock, messenger)
@@ -96,7 +121,11 @@ class App:
 
 def startup_tasks(app: App) -> list:
     """Services that run once at start (e.g. a daily post missed while the bot was down)."""
-    return []
+
+    async def daily_catch_up() -> None:
+        await daily.catch_up(app.db, app.content, app.clock.now())
+
+    return [daily_catch_up]
 
 
 @asynccontextmanager

@@ -31,7 +31,8 @@ async def run_console(settings: Settings, *, user: str, script: str | None, cloc
                       start: datetime | None) -> int:
     clock = SimulatedClock(start) if clock_kind == "simulated" else RealClock()
     async with open_app(settings, clock) as app:
-        stream = open(script, encoding="utf-8") if script else sys.stdin  # noqa: SIM115
+        # A script is read once, line by line, at human scale: a blocking open is fine here.
+        stream = open(script, encoding="utf-8") if script else sys.stdin  # noqa: ASYNC230, SIM115
         try:
             interactive = script is None and sys.stdin.isatty() and sys.stdout.isatty()
             adapter = ConsoleAdapter(app, user=user, interactive=interactive)

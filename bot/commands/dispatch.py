@@ -81,17 +81,15 @@ class Dispatcher:
 
     async def _context(self, caller: Caller) -> Context:
         store, now = self.store, self.clock.now()
-        user_id = await store.links.internal(caller.platform, "user", caller.user)
+        user_id, channel_id = await store.links.caller(caller.platform, caller.user, caller.channel)
         if user_id is None:
             user_id = await store.users.add(caller.name, now)
             await store.links.link(caller.platform, "user", caller.user, user_id)
-        channel_id = await store.links.internal(caller.platform, "channel", caller.channel)
         if channel_id is None:
             channel_id = await store.channels.add(caller.channel)
             await store.links.link(caller.platform, "channel", caller.channel, channel_id)
-        group = await store.groups.by_channel(channel_id)
-        member = await store.members.of_user(group.id, user_id) if group else None
-        organiser = caller.platform_admin or bool(group and await store.groups.is_organiser(group.id, user_id))
+        group, member, organiser = await store.groups.with_member(channel_id, user_id)
+        organiser = caller.platform_admin or organiser
         who = Whoami(caller=caller, user_id=user_id, channel_id=channel_id, group=group, member=member,
                       organiser=organiser)
         return Context(store=store, clock=self.clock, content=self.content, registry=self.registry, who=who)

@@ -8,7 +8,7 @@ from bot.commands.context import Context
 from bot.commands.registry import Param, command
 from bot.domain.model import Group
 from bot.domain.progress import stage_spread
-from bot.domain.timeutil import WEEKDAYS
+from bot.domain.timeutil import WEEKDAYS, parse_weekdays
 from bot.errors import Conflict, UsageError
 from bot.reply import Bar, Field, Reply
 
@@ -23,13 +23,21 @@ from bot.reply import Bar, Field, Reply
         Param("pairing-time", "hhmm", "Time of the pairing round, group-local", keyword=True),
         Param("roadmap", "word", "Roadmap name", keyword=True, max_length=64, metavar="NAME"),
         Param("pace", "int", "Weeks per roadmap stage", keyword=True, minimum=1, maximum=26, metavar="WEEKS"),
+        Param("ml-days", "word", "Weekdays whose daily item is an ML-concept question, or `none`",
+              keyword=True, max_length=40, metavar="mon,tue,...|none"),
     ],
     details="Defaults: UTC, post-time 09:00, pairing Sunday 18:00, roadmap ml-engineer, 2 weeks a stage.",
     examples=("group setup timezone Europe/Berlin post-time 08:30",),
 )
 async def group_setup(ctx: Context, timezone: str | None = None, post_time: time | None = None,
                       pairing_day: str | None = None, pairing_time: time | None = None,
-                      roadmap: str | None = None, pace: int | None = None) -> Reply:
+                      roadmap: str | None = None, pace: int | None = None, ml_days: str | None = None) -> Reply:
+    ml = None
+    if ml_days is not None:
+        try:
+            ml = () if ml_days.lower() == "none" else parse_weekdays(ml_days)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     if roadmap is not None and roadmap not in ctx.content.roadmaps:
         raise UsageError(f"There is no roadmap '{roadmap}'. Known: {', '.join(sorted(ctx.content.roadmaps))}.")
     group = ctx.who.group
@@ -39,7 +47,7 @@ async def group_setup(ctx: Context, timezone: str | None = None, post_time: time
         group = Group(id=0, channel_id=ctx.who.channel_id, name=f"#{name.lstrip('#')}", created_at=ctx.now,
                       created_by=ctx.who.user_id)
     updates = {"timezone": timezone, "post_time": post_time, "pairing_day": pairing_day,
-               "pairing_time": pairing_time, "roadmap": roadmap, "pace_weeks": pace}
+               "pairing_time": pairing_time, "roadmap": roadmap, "pace_weeks": pace, "ml_days": ml}
     for attr, value in updates.items():
         if value is not None:
             setattr(group, attr, value)
@@ -59,6 +67,7 @@ async def group_setup(ctx: Context, timezone: str | None = None, post_time: time
             Field("Pairing", f"{group.pairing_day} {group.pairing_time.strftime('%H:%M')}"),
             Field("Roadmap", group.roadmap),
             Field("Pace", f"{group.pace_weeks} weeks a stage"),
+            Field("ML questions on", ",".join(group.ml_days) or "no day"),
         ],
         tone="success",
     )

@@ -6,8 +6,9 @@ from bot.commands.context import Context
 from bot.commands.registry import Param, command
 from bot.domain.model import LEVELS, TARGETS
 from bot.domain.progress import current_stage, stage_progress
+from bot.domain.scoring import target_split
 from bot.reply import Bar, Button, Field, Reply
-from bot.services import membership
+from bot.services import membership, practice
 
 
 @command("join", scope="group", help="Join this channel's study group")
@@ -72,15 +73,20 @@ async def me(ctx: Context) -> Reply:
     stage = roadmap.stages[current_stage(roadmap, done)]
     ticked = sum(p.done for p in progress)
     total = sum(p.total for p in progress)
+    solved = await ctx.store.practice.counts_by_difficulty(member.id)
+    split = target_split(member.target_count)
+    st = await practice.member_streak(ctx)
     fields = [
+        Field("Solved", f"{sum(solved.values())}/{member.target_count} ({member.target})"),
+        Field("Streak", f"{st.current} days (best {st.best}, {st.freezes} freezes)"),
         Field("Roadmap stage", stage.title),
         Field("Milestones", f"{ticked}/{total}"),
-        Field("Target", f"{member.target} ({member.target_count} problems)"),
-        Field("Timezone", member.timezone),
     ]
-    bars = [Bar("Roadmap", ticked, total)]
+    bars = [Bar(f"{d.capitalize()}", solved.get(d, 0), split[d]) for d in ("easy", "medium", "hard")]
+    bars.append(Bar("Roadmap", ticked, total))
     return Reply(title=f"{member.name} in {ctx.group.name}", fields=fields, bars=bars,
-                 buttons=[Button("Roadmap", "roadmap")])
+                 buttons=[Button("Today's problem", "problem today"), Button("Review", "problem review"),
+                          Button("Roadmap", "roadmap")])
 
 
 @command("forget-me", scope="group", private=True,

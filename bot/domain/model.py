@@ -24,6 +24,7 @@ class Group:
     created_at: datetime | None = None
     created_by: int | None = None
     space_id: int | None = None
+    ml_days: tuple[str, ...] = ("sat",)  # weekdays whose daily item is an ML-concept question
 
 
 @dataclass

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.scheduling.scheduler import JobSource
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.domain.timeutil import zone
+from bot.scheduling.scheduler import Job, JobSource
+from bot.services import daily
 
 if TYPE_CHECKING:
     from bot.bootstrap import App
 
 
 def job_sources(app: App) -> list[JobSource]:
-    return []
+    async def daily_posts() -> list[Job]:
+        async def run(group_id: int) -> None:
+            await daily.post_daily(app.db, app.content, app.clock.now(), group_id)
+
+        return [
+            Job(f"daily:{g.id}", CronTrigger(hour=g.post_time.hour, minute=g.post_time.minute, timezone=zone(g.timezone)),
+                run, {"group_id": g.id})
+            for g in await app.store.groups.all() if not g.paused
+        ]
+
+    return [daily_posts]

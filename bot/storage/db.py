@@ -75,24 +75,27 @@ class Database:
             else:
                 await self.conn.execute("COMMIT")
 
+    # Each call below is one hop to aiosqlite's thread: the hop, not SQLite, is what a command pays for,
+    # so none of them opens, fetches and closes a cursor in separate hops.
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """Run a statement; returns lastrowid (for INSERT) or rowcount."""
+        """Run a statement; returns the number of rows it changed."""
         cursor = await self.conn.execute(sql, tuple(params))
-        try:
-            return cursor.lastrowid if sql.lstrip().upper().startswith("INSERT") else cursor.rowcount
-        finally:
-            await cursor.close()
+        return cursor.rowcount
+
+    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run an INSERT; returns the new row's id."""
+        cursor = await self.conn.execute(sql, tuple(params))
+        return cursor.lastrowid
 
     async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
         await self.conn.executemany(sql, [tuple(r) for r in rows])
 
     async def one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
-        async with self.conn.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        rows = await self.conn.execute_fetchall(sql, tuple(params))
+        return rows[0] if rows else None
 
     async def all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        async with self.conn.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
     async def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
         row = await self.one(sql, params)

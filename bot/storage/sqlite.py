@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from bot.domain.model import Group, Member
+from bot.domain.selection import Posted
 from bot.domain.timeutil import parse_hhmm
 from bot.ports import OutboxMessage
 from bot.reply import Reply
@@ -42,6 +43,15 @@ class SqliteLinks:
             (kind, internal_id, platform),
         )
 
+    async def caller(self, platform: str, user_ref: str, channel_ref: str) -> tuple[int | None, int | None]:
+        """Our ids for a user and a channel, in one round trip (every command starts here)."""
+        row = await self.db.one(
+            "SELECT (SELECT internal_id FROM links WHERE platform=? AND kind='user' AND external_id=?), "
+            "(SELECT internal_id FROM links WHERE platform=? AND kind='channel' AND external_id=?)",
+            (platform, user_ref, platform, channel_ref),
+        )
+        return row[0], row[1]
+
     async def forget(self, kind: str, internal_id: int) -> None:
         await self.db.execute("DELETE FROM links WHERE kind=? AND internal_id=?", (kind, internal_id))
 
@@ -51,7 +61,7 @@ class SqliteUsers:
         self.db = db
 
     async def add(self, name: str, now: datetime) -> int:
-        return await self.db.execute("INSERT INTO users (name, created_at) VALUES (?, ?)", (name, iso(now)))
+        return await self.db.insert("INSERT INTO users (name, created_at) VALUES (?, ?)", (name, iso(now)))
 
     async def rename(self, user_id: int, name: str) -> None:
         await self.db.execute("UPDATE users SET name=? WHERE id=? AND name<>?", (name, user_id, name))
@@ -72,7 +82,7 @@ class SqliteChannels:
         self.db = db
 
     async def add(self, name: str) -> int:
-        return await self.db.execute("INSERT INTO channels (name) VALUES (?)", (name,))
+        return await self.db.insert("INSERT INTO channels (name) VALUES (?)", (name,))
 
     async def name(self, channel_id: int) -> str | None:
         return await self.db.scalar("SELECT name FROM channels WHERE id=?", (channel_id,))
@@ -80,7 +90,7 @@ class SqliteChannels:
 
 _GROUP_COLUMNS = (
     "id, channel_id, name, timezone, post_time, pairing_day, pairing_time, roadmap, pace_weeks, paused, "
-    "created_at, created_by, space_id"
+    "created_at, created_by, space_id, ml_days"
 )
 
 
@@ -90,7 +100,7 @@ def _group(row) -> Group:
         post_time=parse_hhmm(row["post_time"]), pairing_day=row["pairing_day"],
         pairing_time=parse_hhmm(row["pairing_time"]), roadmap=row["roadmap"], pace_weeks=row["pace_weeks"],
         paused=bool(row["paused"]), created_at=from_iso(row["created_at"]), created_by=row["created_by"],
-        space_id=row["space_id"],
+        space_id=row["space_id"], ml_days=tuple(d for d in row["ml_days"].split(",") if d),
     )
 
 
@@ -106,22 +116,39 @@ class SqliteGroups:
         row = await self.db.one(f"SELECT {_GROUP_COLUMNS} FROM groups WHERE channel_id=?", (channel_id,))
         return _group(row) if row else None
 
+    async def with_member(self, channel_id: int, user_id: int) -> tuple[Group | None, Member | None, bool]:
+        """The channel's group, the user's membership in it, and organiser rights, in one round trip."""
+        member_cols = ", ".join(f"m.{c.strip()} AS m_{c.strip()}" for c in _MEMBER_COLUMNS.split(","))
+        row = await self.db.one(
+            f"SELECT {', '.join('g.' + c.strip() for c in _GROUP_COLUMNS.split(','))}, {member_cols}, "
+            "EXISTS (SELECT 1 FROM organisers o WHERE o.group_id = g.id AND o.user_id = ?) AS organiser "
+            "FROM groups g LEFT JOIN members m ON m.group_id = g.id AND m.user_id = ? WHERE g.channel_id = ?",
+            (user_id, user_id, channel_id),
+        )
+        if row is None:
+            return None, None, False
+        member = None
+        if row["m_id"] is not None:
+            member = _member({c.strip(): row[f"m_{c.strip()}"] for c in _MEMBER_COLUMNS.split(",")})
+        return _group(row), member, bool(row["organiser"])
+
     async def add(self, group: Group) -> Group:
-        group.id = await self.db.execute(
+        group.id = await self.db.insert(
             "INSERT INTO groups (channel_id, space_id, name, timezone, post_time, pairing_day, pairing_time, "
-            "roadmap, pace_weeks, paused, created_at, created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "roadmap, pace_weeks, paused, created_at, created_by, ml_days) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (group.channel_id, group.space_id, group.name, group.timezone, group.post_time.strftime("%H:%M"),
              group.pairing_day, group.pairing_time.strftime("%H:%M"), group.roadmap, group.pace_weeks,
-             int(group.paused), iso(group.created_at), group.created_by),
+             int(group.paused), iso(group.created_at), group.created_by, ",".join(group.ml_days)),
         )
         return group
 
     async def save(self, group: Group) -> None:
         await self.db.execute(
             "UPDATE groups SET name=?, timezone=?, post_time=?, pairing_day=?, pairing_time=?, roadmap=?, "
-            "pace_weeks=?, paused=? WHERE id=?",
+            "pace_weeks=?, paused=?, ml_days=? WHERE id=?",
             (group.name, group.timezone, group.post_time.strftime("%H:%M"), group.pairing_day,
-             group.pairing_time.strftime("%H:%M"), group.roadmap, group.pace_weeks, int(group.paused), group.id),
+             group.pairing_time.strftime("%H:%M"), group.roadmap, group.pace_weeks, int(group.paused),
+             ",".join(group.ml_days), group.id),
         )
 
     async def all(self) -> list[Group]:
@@ -172,7 +199,7 @@ class SqliteMembers:
         return _member(row) if row else None
 
     async def add(self, member: Member) -> Member:
-        member.id = await self.db.execute(
+        member.id = await self.db.insert(
             "INSERT INTO members (group_id, user_id, name, timezone, target, level, active, joined_at) "
             "VALUES (?,?,?,?,?,?,?,?)",
             (member.group_id, member.user_id, member.name, member.timezone, member.target, member.level,
@@ -209,11 +236,10 @@ class SqliteMilestones:
         return {r[0]: from_iso(r[1]) for r in rows}
 
     async def tick(self, member_id: int, milestone: str, now: datetime) -> bool:
-        await self.db.execute(
+        return await self.db.execute(
             "INSERT OR IGNORE INTO milestones_done (member_id, milestone, done_at) VALUES (?,?,?)",
             (member_id, milestone, iso(now)),
-        )
-        return bool(await self.db.scalar("SELECT changes()"))
+        ) > 0
 
     async def untick(self, member_id: int, milestone: str) -> bool:
         return await self.db.execute(
@@ -246,12 +272,11 @@ class SqliteOutbox:
         self.db = db
 
     async def enqueue(self, key, reply, now, *, group_id, channel_id=None, user_id=None, not_before=None) -> bool:
-        await self.db.execute(
+        return await self.db.execute(
             "INSERT OR IGNORE INTO outbox (key, group_id, channel_id, user_id, payload, created_at, not_before) "
             "VALUES (?,?,?,?,?,?,?)",
             (key, group_id, channel_id, user_id, json.dumps(reply.to_json()), iso(now), iso(not_before or now)),
-        )
-        return bool(await self.db.scalar("SELECT changes()"))
+        ) > 0
 
     async def due(self, now: datetime, limit: int = 100) -> list[OutboxMessage]:
         rows = await self.db.all(
@@ -298,6 +323,96 @@ class SqliteOutbox:
         await self.db.execute("DELETE FROM outbox WHERE user_id=? AND group_id=?", (user_id, group_id))
 
 
+class SqlitePractice:
+    """Daily posts, solves and review cards."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def post_for(self, group_id: int, day: date) -> Posted | None:
+        row = await self.db.one(
+            "SELECT local_date, item_id, kind, difficulty, pattern FROM daily_posts WHERE group_id=? AND local_date=?",
+            (group_id, day.isoformat()),
+        )
+        return _posted(row) if row else None
+
+    async def latest_post(self, group_id: int) -> Posted | None:
+        row = await self.db.one(
+            "SELECT local_date, item_id, kind, difficulty, pattern FROM daily_posts WHERE group_id=? "
+            "ORDER BY local_date DESC LIMIT 1", (group_id,),
+        )
+        return _posted(row) if row else None
+
+    async def history(self, group_id: int) -> list[Posted]:
+        rows = await self.db.all(
+            "SELECT local_date, item_id, kind, difficulty, pattern FROM daily_posts WHERE group_id=? ORDER BY local_date",
+            (group_id,),
+        )
+        return [_posted(r) for r in rows]
+
+    async def record_post(self, group_id: int, posted: Posted, now: datetime) -> bool:
+        return await self.db.execute(
+            "INSERT OR IGNORE INTO daily_posts (group_id, local_date, item_id, kind, difficulty, pattern, posted_at) "
+            "VALUES (?,?,?,?,?,?,?)",
+            (group_id, posted.local_date.isoformat(), posted.item_id, posted.kind, posted.difficulty,
+             posted.pattern, iso(now)),
+        ) > 0
+
+    async def add_solve(self, member_id: int, group_id: int, problem_id: str, kind: str, difficulty: str,
+                        minutes: int | None, felt: str | None, now: datetime, day: date) -> bool:
+        """Record a solve; False when this member had already solved it (it counts once)."""
+        # One statement: a repeat only refreshes how it felt and bumps `repeats`, which tells the two apart.
+        row = await self.db.one(
+            "INSERT INTO solves (member_id, group_id, problem_id, kind, difficulty, minutes, felt, solved_at, local_date) "
+            "VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (member_id, problem_id) DO UPDATE SET "
+            "minutes=COALESCE(excluded.minutes, minutes), felt=COALESCE(excluded.felt, felt), repeats=repeats+1 "
+            "RETURNING repeats",
+            (member_id, group_id, problem_id, kind, difficulty, minutes, felt, iso(now), day.isoformat()),
+        )
+        return row[0] == 0
+
+    async def solved_ids(self, member_id: int) -> set[str]:
+        return {r[0] for r in await self.db.all("SELECT problem_id FROM solves WHERE member_id=?", (member_id,))}
+
+    async def solve_days(self, member_id: int) -> list[date]:
+        rows = await self.db.all("SELECT DISTINCT local_date FROM solves WHERE member_id=?", (member_id,))
+        return [date.fromisoformat(r[0]) for r in rows]
+
+    async def counts_by_difficulty(self, member_id: int, kind: str = "problem") -> dict[str, int]:
+        rows = await self.db.all(
+            "SELECT difficulty, COUNT(*) FROM solves WHERE member_id=? AND kind=? GROUP BY difficulty", (member_id, kind)
+        )
+        return {r[0]: r[1] for r in rows}
+
+    async def standings_rows(self, group_id: int, since: datetime | None) -> list[tuple[int, str, str, int]]:
+        rows = await self.db.all(
+            "SELECT s.member_id, m.name, s.difficulty, COUNT(*) FROM solves s JOIN members m ON m.id = s.member_id "
+            "WHERE s.group_id=? AND m.active=1 AND s.solved_at >= ? GROUP BY s.member_id, s.difficulty",
+            (group_id, iso(since) if since else ""),
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def card(self, member_id: int, problem_id: str) -> str | None:
+        return await self.db.scalar("SELECT card FROM review_cards WHERE member_id=? AND problem_id=?", (member_id, problem_id))
+
+    async def save_card(self, member_id: int, problem_id: str, card_json: str, due: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO review_cards (member_id, problem_id, card, due) VALUES (?,?,?,?) "
+            "ON CONFLICT (member_id, problem_id) DO UPDATE SET card=excluded.card, due=excluded.due",
+            (member_id, problem_id, card_json, iso(due)),
+        )
+
+    async def due_reviews(self, member_id: int, now: datetime, limit: int = 10) -> list[tuple[str, datetime]]:
+        rows = await self.db.all(
+            "SELECT problem_id, due FROM review_cards WHERE member_id=? ORDER BY due LIMIT ?", (member_id, limit)
+        )
+        return [(r[0], from_iso(r[1])) for r in rows]
+
+
+def _posted(row) -> Posted:
+    return Posted(date.fromisoformat(row[0]), row[1], row[2], row[3], row[4])
+
+
 class SqliteStore:
     """The unit of work handed to services: every repository over one database."""
 
@@ -310,3 +425,4 @@ class SqliteStore:
         self.members = SqliteMembers(db)
         self.milestones = SqliteMilestones(db)
         self.outbox = SqliteOutbox(db)
+        self.practice = SqlitePractice(db)

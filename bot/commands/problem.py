@@ -1,0 +1,121 @@
+"""problem today | solved | hint | random | review"""
+
+from __future__ import annotations
+
+import random
+
+from bot.commands.context import Context
+from bot.commands.registry import Param, command
+from bot.content import PATTERNS
+from bot.domain.review import FELT
+from bot.domain.scoring import WEIGHTS
+from bot.domain.selection import DIFFICULTIES
+from bot.domain.timeutil import local_date
+from bot.errors import NotFound
+from bot.reply import Button, Field, Reply, stamp
+from bot.services import practice
+from bot.services.daily import post_time_passed, render_post
+
+
+@command("problem today", scope="group", help="Today's problem for the group")
+async def problem_today(ctx: Context) -> Reply:
+    group = ctx.group
+    today = local_date(ctx.now, group.timezone)
+    posted = await ctx.store.practice.post_for(group.id, today)
+    if posted is not None:
+        return render_post(ctx.content, posted, "Today's problem")
+    latest = await ctx.store.practice.latest_post(group.id)
+    when = "tomorrow" if post_time_passed(group, ctx.now) else "today"
+    note = f"The next daily problem comes {when} at {group.post_time:%H:%M} ({group.timezone})."
+    if group.paused:
+        note = "The group is paused, so no daily problem is posted."
+    if latest is None:
+        return Reply(text=note + " Meanwhile, try `problem random easy`.")
+    reply = render_post(ctx.content, latest, "Latest problem")
+    reply.text = f"{note}\n{reply.text}"
+    return reply
+
+
+@command(
+    "problem solved",
+    help="Record a solve (default: today's problem)",
+    params=[
+        Param("problem", "problem", "Problem id or number (default: today's)", max_length=120, metavar="PROBLEM"),
+        Param("minutes", "int", "Minutes it took", keyword=True, minimum=1, maximum=1440),
+        Param("felt", "choice", "How it felt", keyword=True, choices=FELT),
+    ],
+    examples=("problem solved", "problem solved two-sum minutes 25 felt ok"),
+)
+async def problem_solved(ctx: Context, problem: str | None = None, minutes: int | None = None,
+                         felt: str | None = None) -> Reply:
+    item = practice.find_item(ctx.content, problem) if problem else await practice.todays_item(ctx)
+    fresh = await practice.record_solve(ctx, item, minutes, felt)
+    st = await practice.member_streak(ctx)
+    if not fresh:
+        return Reply(text=f"You had already solved '{item.title}'; it counts once. Noted how it felt this time.",
+                     fields=[Field("Streak", f"{st.current} days")])
+    points = WEIGHTS.get(item.difficulty, 1) if item.kind == "problem" else 1
+    return Reply(
+        text=f"{ctx.member.name} solved '{item.title}' ({item.difficulty}, +{points}).",
+        fields=[Field("Streak", f"{st.current} day{'s' if st.current != 1 else ''}"),
+                Field("Freezes", str(st.freezes))],
+        buttons=[Button("Leaderboard", "leaderboard week"), Button("Another one", f"problem random {item.difficulty}")],
+        tone="success",
+    )
+
+
+@command("problem hint", scope="group", private=True, help="A hint for today's problem")
+async def problem_hint(ctx: Context) -> Reply:
+    item = await practice.todays_item(ctx)
+    if item.kind == "ml":
+        q = ctx.content.ml_questions[item.id]
+        return Reply(title="Model answer", text=q.answer)
+    p = ctx.content.problems[item.id]
+    return Reply(title=f"Hint — {p.title}", text=p.hint)
+
+
+@command(
+    "problem random", private=True,
+    help="A practice problem you have not solved",
+    params=[
+        Param("difficulty", "choice", "easy, medium or hard", choices=DIFFICULTIES),
+        Param("topic", "choice", "A pattern", keyword=True, choices=tuple(PATTERNS), metavar="T"),
+    ],
+    examples=("problem random medium topic sliding-window",),
+)
+async def problem_random(ctx: Context, difficulty: str | None = None, topic: str | None = None) -> Reply:
+    solved = await ctx.store.practice.solved_ids(ctx.member.id)
+    pool = sorted(
+        (p for p in ctx.content.problems.values()
+         if p.id not in solved and (difficulty is None or p.difficulty == difficulty)
+         and (topic is None or p.pattern == topic)),
+        key=lambda p: p.id,
+    )
+    if not pool:
+        raise NotFound("You have solved every problem that fits. Try another difficulty or topic.")
+    p = random.Random(f"{ctx.member.id}:{ctx.now.isoformat()}").choice(pool)
+    return Reply(
+        title=f"Practice — {p.title}",
+        text=p.url,
+        fields=[Field("Difficulty", p.difficulty), Field("Pattern", p.pattern_label), Field("Id", p.id)],
+        buttons=[Button("Solved", f"problem solved {p.id}", "success")],
+        tone=p.difficulty,
+    )
+
+
+@command("problem review", private=True, help="Your spaced-repetition queue: problems due for another look")
+async def problem_review(ctx: Context) -> Reply:
+    cards = await ctx.store.practice.due_reviews(ctx.member.id, ctx.now, limit=50)
+    if not cards:
+        return Reply(text="Nothing to review yet: solve a few problems and mark how they felt.")
+    due = [(pid, when) for pid, when in cards if when <= ctx.now]
+    upcoming = [(pid, when) for pid, when in cards if when > ctx.now][:5]
+    lines = [f"• {ctx.content.problems[pid].title} ({pid}) — due {stamp(when, 'R')}" for pid, when in due[:10]
+             if pid in ctx.content.problems]
+    later = [f"• {ctx.content.problems[pid].title} — {stamp(when, 'd')}" for pid, when in upcoming
+             if pid in ctx.content.problems]
+    text = ("Due now:\n" + "\n".join(lines)) if lines else "Nothing is due right now."
+    if later:
+        text += "\nComing up:\n" + "\n".join(later)
+    buttons = [Button(f"Solved {pid}", f"problem solved {pid}") for pid, _ in due[:3]]
+    return Reply(title=f"Review queue — {len(due)} due", text=text, buttons=buttons)

@@ -1,0 +1,121 @@
+"""Choosing the daily problem: a pure function of the group, the local date and what was posted before.
+
+Deterministic (a restart picks the same problem), no repeat within a difficulty until it is exhausted,
+difficulty ramps with the group's age and roadmap stage, patterns rotate least-recently-used first,
+and configured weekdays get an ML-concept question instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from bot.content import MLQuestion, Problem
+from bot.domain.timeutil import weekday_name
+
+DIFFICULTIES = ("easy", "medium", "hard")
+
+
+@dataclass(frozen=True)
+class Ramp:
+    """Difficulty mix (easy, medium, hard weights) by the group's age in weeks; the last step holds."""
+
+    steps: tuple[tuple[int, tuple[float, float, float]], ...] = (
+        (0, (1.0, 0.0, 0.0)),    # week 1: easy only, to build the habit
+        (1, (0.6, 0.4, 0.0)),
+        (3, (0.3, 0.6, 0.1)),
+        (6, (0.2, 0.6, 0.2)),
+    )
+    coding_stage: int = 4  # from this roadmap stage on, the group is ramped one step further
+
+    def mix(self, age_days: int, stage: int) -> tuple[float, float, float]:
+        weeks = max(0, age_days) // 7
+        index = max(i for i, (start, _) in enumerate(self.steps) if weeks >= start)
+        if stage >= self.coding_stage:
+            index = min(index + 1, len(self.steps) - 1)
+        return self.steps[index][1]
+
+
+@dataclass(frozen=True)
+class Posted:
+    local_date: date
+    item_id: str
+    kind: str
+    difficulty: str
+    pattern: str
+
+
+@dataclass(frozen=True)
+class Choice:
+    item_id: str
+    kind: str  # "problem" | "ml"
+    difficulty: str
+    pattern: str  # a pattern slug, or the ML topic
+
+
+def _unit(*parts: object) -> float:
+    """A stable number in [0, 1) from the parts (no global RNG: the same inputs, the same draw)."""
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def _pick_difficulty(mix: tuple[float, float, float], draw: float, available: set[str]) -> str:
+    weights = [w if d in available else 0.0 for d, w in zip(DIFFICULTIES, mix, strict=True)]
+    if sum(weights) == 0:  # the wanted difficulties are empty in this bank: nearest easier first
+        weights = [1.0 if d in available else 0.0 for d in DIFFICULTIES]
+    total, acc = sum(weights), 0.0
+    for d, w in zip(DIFFICULTIES, weights, strict=True):
+        acc += w / total
+        if draw < acc and w > 0:
+            return d
+    return next(d for d, w in zip(DIFFICULTIES, weights, strict=True) if w > 0)
+
+
+def choose_daily(
+    *, group_key: int, local_date: date, age_days: int, stage: int, problems: Sequence[Problem],
+    history: Sequence[Posted], ml_questions: Sequence[MLQuestion] = (), ml_days: Sequence[str] = (),
+    ramp: Ramp = Ramp(),
+) -> Choice:
+    if ml_questions and weekday_name(local_date) in ml_days:
+        return _choose_ml(group_key, local_date, ml_questions, history)
+    mix = ramp.mix(age_days, stage)
+    available = {p.difficulty for p in problems}
+    difficulty = _pick_difficulty(mix, _unit(group_key, local_date, "difficulty"), available)
+    pool = [p for p in problems if p.difficulty == difficulty]
+    posted = [h for h in history if h.kind == "problem"]
+    # No repeat until this difficulty is exhausted: take the problems posted the fewest times.
+    times = {p.id: 0 for p in pool}
+    for h in posted:
+        if h.item_id in times:
+            times[h.item_id] += 1
+    fewest = min(times.values())
+    fresh = [p for p in pool if times[p.id] == fewest]
+    # Patterns rotate least-recently-used first (never used counts as oldest).
+    last_used: dict[str, date] = {}
+    for h in posted:
+        if h.pattern not in last_used or h.local_date > last_used[h.pattern]:
+            last_used[h.pattern] = h.local_date
+    oldest = min(last_used.get(p.pattern, date.min) for p in fresh)
+    candidates = sorted((p for p in fresh if last_used.get(p.pattern, date.min) == oldest), key=lambda p: p.id)
+    patterns = sorted({p.pattern for p in candidates})
+    pattern = patterns[int(_unit(group_key, local_date, "pattern") * len(patterns))]
+    in_pattern = [p for p in candidates if p.pattern == pattern]
+    # Within a pattern, well-known list problems (NeetCode 150) come first for a newer group.
+    in_pattern.sort(key=lambda p: (not p.neetcode150, p.id))
+    head = in_pattern[: max(1, len(in_pattern) // 2)] if age_days < 60 else in_pattern
+    chosen = head[int(_unit(group_key, local_date, "problem") * len(head))]
+    return Choice(chosen.id, "problem", chosen.difficulty, chosen.pattern)
+
+
+def _choose_ml(group_key: int, local_date: date, questions: Sequence[MLQuestion], history: Sequence[Posted]) -> Choice:
+    times = {q.id: 0 for q in questions}
+    for h in history:
+        if h.kind == "ml" and h.item_id in times:
+            times[h.item_id] += 1
+    fewest = min(times.values())
+    fresh = sorted(q.id for q in questions if times[q.id] == fewest)
+    q_id = fresh[int(_unit(group_key, local_date, "ml") * len(fresh))]
+    q = next(q for q in questions if q.id == q_id)
+    return Choice(q.id, "ml", q.difficulty, q.topic)

@@ -1,0 +1,90 @@
+"""The daily post: chosen by the selection policy, queued in the outbox, exactly once per local date."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from bot.content import ContentPack
+from bot.domain.model import Group
+from bot.domain.progress import current_stage
+from bot.domain.selection import Posted, choose_daily
+from bot.domain.timeutil import local_date, zone
+from bot.reply import Button, Field, Reply
+from bot.storage.db import Database
+from bot.storage.sqlite import SqliteStore
+
+
+async def group_stage(store: SqliteStore, content: ContentPack, group: Group) -> int:
+    """The group's roadmap stage: the median stage of its active members."""
+    rm = content.roadmaps.get(group.roadmap) or next(iter(content.roadmaps.values()))
+    done = await store.milestones.done_by_group(group.id)
+    members = await store.members.active(group.id)
+    stages = sorted(current_stage(rm, done.get(m.id, set())) for m in members)
+    return stages[len(stages) // 2] if stages else 0
+
+
+def render_post(content: ContentPack, posted: Posted, heading: str = "Daily problem") -> Reply:
+    if posted.kind == "ml":
+        q = content.ml_questions[posted.item_id]
+        return Reply(
+            title=f"{heading} — ML concept ({posted.local_date:%a %d %b})",
+            text=q.question,
+            fields=[Field("Topic", q.topic), Field("Difficulty", q.difficulty)],
+            buttons=[Button("Answered", f"problem solved {q.id}", "success"), Button("Model answer", "problem hint")],
+            tone=q.difficulty,
+        )
+    p = content.problems[posted.item_id]
+    return Reply(
+        title=f"{heading} — {p.title}",
+        text=f"{p.url}",
+        fields=[Field("Difficulty", p.difficulty), Field("Pattern", p.pattern_label), Field("Id", p.id)],
+        buttons=[Button("Solved", "problem solved", "success"), Button("Hint", "problem hint"),
+                 Button("Skip", f"problem random {p.difficulty}")],
+        footer=f"{posted.local_date:%A %d %B %Y}. Mark it with `problem solved minutes N felt easy|ok|hard`.",
+        tone=p.difficulty,
+    )
+
+
+async def choose_for(store: SqliteStore, content: ContentPack, group: Group, now: datetime) -> Posted:
+    day = local_date(now, group.timezone)
+    age = (day - local_date(group.created_at or now, group.timezone)).days
+    choice = choose_daily(
+        group_key=group.id, local_date=day, age_days=age, stage=await group_stage(store, content, group),
+        problems=list(content.problems.values()), history=await store.practice.history(group.id),
+        ml_questions=list(content.ml_questions.values()), ml_days=group.ml_days,
+    )
+    return Posted(day, choice.item_id, choice.kind, choice.difficulty, choice.pattern)
+
+
+async def post_daily(db: Database, content: ContentPack, now: datetime, group_id: int) -> bool:
+    """Post today's problem for a group unless it already has one (idempotent across restarts)."""
+    store = SqliteStore(db)
+    async with db.transaction():
+        group = await store.groups.get(group_id)
+        if group is None or group.paused or not content.problems:
+            return False
+        day = local_date(now, group.timezone)
+        if await store.practice.post_for(group.id, day) is not None:
+            return False
+        posted = await choose_for(store, content, group, now)
+        await store.practice.record_post(group.id, posted, now)
+        await store.outbox.enqueue(f"daily:{group.id}:{day.isoformat()}", render_post(content, posted), now,
+                                   group_id=group.id, channel_id=group.channel_id)
+        return True
+
+
+def post_time_passed(group: Group, now: datetime) -> bool:
+    local = now.astimezone(zone(group.timezone))
+    return local.time().replace(second=0, microsecond=0) >= time(group.post_time.hour, group.post_time.minute)
+
+
+async def catch_up(db: Database, content: ContentPack, now: datetime) -> int:
+    """After a restart: post today's problem where today's post time has passed and nothing went out.
+
+    Only today counts; a day that has passed is never posted late.
+    """
+    posted = 0
+    for group in await SqliteStore(db).groups.all():
+        if not group.paused and post_time_passed(group, now):
+            posted += await post_daily(db, content, now, group.id)
+    return posted

@@ -1,0 +1,75 @@
+"""Solving problems: recording a solve, streaks, the leaderboard and the review queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.commands.context import Context
+from bot.content import ContentPack
+from bot.domain.review import review
+from bot.domain.scoring import Standing, period_start, rank
+from bot.domain.streaks import Streak, streak
+from bot.domain.timeutil import local_date
+from bot.errors import NotFound, UsageError
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    kind: str  # "problem" | "ml"
+    title: str
+    difficulty: str
+
+
+def find_item(content: ContentPack, text: str) -> Item:
+    """A problem by id, LeetCode number or exact title; an ML question by id."""
+    key = text.strip().lower().rstrip("/").split("/problems/")[-1]
+    p = content.problems.get(key)
+    if p is None and key.isdigit():
+        p = next((x for x in content.problems.values() if x.number == int(key)), None)
+    if p is None:
+        p = next((x for x in content.problems.values() if x.title.lower() == key), None)
+    if p is not None:
+        return Item(p.id, "problem", p.title, p.difficulty)
+    q = content.ml_questions.get(key)
+    if q is not None:
+        return Item(q.id, "ml", q.question, q.difficulty)
+    import difflib
+
+    near = difflib.get_close_matches(key, list(content.problems), n=1, cutoff=0.6)
+    hint = f" Did you mean '{near[0]}'?" if near else ""
+    raise NotFound(f"There is no problem '{text}' in the bank.{hint} Use its id, e.g. `two-sum`, or its number.")
+
+
+async def todays_item(ctx: Context) -> Item:
+    group = ctx.group
+    posted = await ctx.store.practice.post_for(group.id, local_date(ctx.now, group.timezone))
+    if posted is None:
+        raise UsageError(f"There is no daily problem yet today (it comes at {group.post_time:%H:%M} "
+                         f"{group.timezone}). Name the problem: `problem solved two-sum`.")
+    return find_item(ctx.content, posted.item_id)
+
+
+async def record_solve(ctx: Context, item: Item, minutes: int | None, felt: str | None) -> bool:
+    member = ctx.member
+    now = ctx.now
+    fresh = await ctx.store.practice.add_solve(
+        member.id, member.group_id, item.id, item.kind, item.difficulty, minutes, felt, now,
+        local_date(now, member.timezone),
+    )
+    if item.kind == "problem":
+        card = review(await ctx.store.practice.card(member.id, item.id), member.id, item.id, felt, now)
+        await ctx.store.practice.save_card(member.id, item.id, card.to_json(), card.due)
+    return fresh
+
+
+async def member_streak(ctx: Context, member_id: int | None = None, tz: str | None = None) -> Streak:
+    member = ctx.member
+    return streak(await ctx.store.practice.solve_days(member_id or member.id),
+                  local_date(ctx.now, tz or member.timezone))
+
+
+async def standings(ctx: Context, period: str) -> list[Standing]:
+    group = ctx.group
+    since = period_start(period, ctx.now, group.timezone)
+    return rank(await ctx.store.practice.standings_rows(group.id, since))

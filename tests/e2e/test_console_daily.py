@@ -1,0 +1,71 @@
+"""Fourteen simulated days of a five-member group, played through `studybot console` as a subprocess."""
+
+import os
+import re
+import subprocess
+import sys
+
+from bot.content import load_pack
+
+PACK = load_pack()
+MEMBERS = {"ann": "America/New_York", "bob": "Europe/Berlin", "cy": "Asia/Kolkata", "dee": "America/Los_Angeles",
+           "eve": "UTC"}
+
+
+def build_script() -> str:
+    lines = ["group setup timezone America/New_York post-time 09:00 ml-days none"]
+    for name, tz in MEMBERS.items():
+        lines += [f"@{name} join", f"@{name} profile timezone {tz}"]
+    # Start Monday 2 March 2026, 12:00 UTC (07:00 in New York); the post comes at 09:00 New York time,
+    # which moves from 14:00 to 13:00 UTC when New York springs forward on 8 March.
+    lines.append(":advance 3h")
+    for day in range(1, 15):
+        lines.append("@ann problem solved minutes 20 felt ok")  # every day
+        if day != 8:
+            lines.append("@bob problem solved felt hard")  # misses day 8: a freeze covers it
+        if day % 3 == 0:
+            lines.append("@cy problem solved")
+        if day == 10:
+            lines.append("@dee problem solved")
+            lines.append("@dee problem solved")  # the same problem twice counts once
+        if day < 14:
+            lines.append(":advance 1d")
+    lines += ["@ann streak", "@bob streak", "leaderboard all", "@ann me", "@bob problem review"]
+    return "\n".join(lines) + "\n"
+
+
+def test_fourteen_days(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYBOT_")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console", "--db", str(tmp_path / "d.db"), "--clock", "simulated",
+         "--start", "2026-03-02T12:00:00+00:00"],
+        input=build_script(), capture_output=True, text=True, timeout=300, env=env,
+    )
+    out = proc.stdout
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Traceback" not in out + proc.stderr
+    (tmp_path / "transcript.txt").write_text(out)
+
+    posts = re.findall(r">> #study\nDaily problem — (.+)\n", out)
+    assert len(posts) == 14, posts
+    assert len(set(posts)) == 14  # no duplicate
+
+    by_title = {p.title: p for p in PACK.problems.values()}
+    difficulties = [by_title[t].difficulty for t in posts]
+    assert difficulties[:7] == ["easy"] * 7  # the first week builds the habit
+    assert "medium" in difficulties[7:]  # then the ramp begins
+
+    assert "ann's streak: 14 days" in out
+    bob = out.split("> @bob streak")[1]
+    assert "bob's streak: 13 days" in bob and "Freezes saved your streak on 2026-03-09" in bob
+    assert "You had already solved" in out
+
+    board = out.split("> leaderboard all")[1].split("\n> ")[0]
+    ranking = re.findall(r"^\d+\. (\w+) — (\d+) pts", board, flags=re.M)
+    assert [name for name, _ in ranking][:2] == ["ann", "bob"]
+    assert int(ranking[0][1]) > int(ranking[1][1])
+    assert "dee" in dict(ranking) and "eve" not in dict(ranking)
+
+    me = out.split("> @ann me")[1]
+    assert "Solved: 14/50 (general)" in me
+    assert "Due now:" in out.split("> @bob problem review")[1]  # problems that felt hard come back

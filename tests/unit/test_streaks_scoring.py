@@ -1,0 +1,51 @@
+from datetime import UTC, date, datetime, timedelta
+
+from bot.domain.scoring import period_start, rank, target_split
+from bot.domain.streaks import streak
+
+D0 = date(2026, 3, 1)
+
+
+def days(*offsets):
+    return [D0 + timedelta(days=o) for o in offsets]
+
+
+def test_consecutive_days_make_a_streak_and_today_does_not_break_it():
+    s = streak(days(0, 1, 2), D0 + timedelta(days=3))
+    assert (s.current, s.best, s.solved_today) == (3, 3, False)
+
+
+def test_a_gap_without_freezes_resets():
+    assert streak(days(0, 1, 3), D0 + timedelta(days=3)).current == 1
+
+
+def test_a_seven_day_run_earns_a_freeze_spent_on_a_missed_day():
+    s = streak(days(*range(7), 8), D0 + timedelta(days=8))
+    assert s.current == 8 and s.freezes == 0 and s.frozen_days == (D0 + timedelta(days=7),)
+
+
+def test_at_most_two_freezes_are_held():
+    s = streak(days(*range(28)), D0 + timedelta(days=27))
+    assert s.freezes == 2 and s.current == 28
+
+
+def test_two_freezes_cover_two_missed_days_then_it_breaks():
+    s = streak(days(*range(14), 17), D0 + timedelta(days=17))
+    assert s.current == 1 and s.best == 14
+
+
+def test_periods_end_at_group_local_midnight():
+    now = datetime(2026, 3, 4, 23, 30, tzinfo=UTC)  # Thursday 00:30 in Paris, Wednesday in UTC
+    assert period_start("week", now, "Europe/Paris") == datetime(2026, 3, 1, 23, tzinfo=UTC)
+    assert period_start("month", now, "Asia/Tokyo") == datetime(2026, 2, 28, 15, tzinfo=UTC)
+    assert period_start("all", now, "UTC") is None
+
+
+def test_ranking_weights_difficulty():
+    table = rank([(1, "ann", "easy", 5), (2, "bo", "hard", 1), (3, "cy", "medium", 2), (3, "cy", "easy", 1)])
+    assert [(s.name, s.points) for s in table] == [("cy", 7), ("bo", 7), ("ann", 5)]
+
+
+def test_target_split_adds_up():
+    assert target_split(50) == {"easy": 15, "medium": 28, "hard": 7}
+    assert sum(target_split(150).values()) == 150
