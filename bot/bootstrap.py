@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
 from bot.clock import RealClock
 from bot.commands import build_registry
@@ -92,6 +93,10 @@ class App:
         self.deliverer.wake()
         return 0
 
+    async def remember_time(self, now: datetime) -> None:
+        async with self.db.transaction():
+            await self.store.runtime.set("simulated_now", now.isoformat())
+
     async def _after_command(self, ctx: Context) -> None:
         if ctx.reschedule:
             await self.scheduler.sync()
@@ -128,6 +133,13 @@ def startup_tasks(app: App) -> list:
     return [daily_catch_up]
 
 
+async def saved_simulated_time(settings: Settings) -> datetime | None:
+    """Where a simulated clock stood when this database was last used, so a script can resume."""
+    async with open_database(settings.db_path) as db:
+        value = await SqliteStore(db).runtime.get("simulated_now")
+    return datetime.fromisoformat(value) if value else None
+
+
 @asynccontextmanager
 async def open_app(settings: Settings, clock: Clock | None = None) -> AsyncIterator[App]:
     clock = clock or RealClock()
@@ -136,7 +148,7 @@ async def open_app(settings: Settings, clock: Clock | None = None) -> AsyncItera
     async with open_database(settings.db_path) as db:
         dispatcher = Dispatcher(db, clock, content, registry)
         app = App(settings=settings, db=db, clock=clock, content=content, registry=registry, dispatcher=dispatcher)
-        app.scheduler = Scheduler(clock, job_sources(app), after_job=app.deliver_now)
+        app.scheduler = Scheduler(clock, job_sources(app), after_job=app.deliver_now, on_time=app.remember_time)
         dispatcher.after_commit.append(app._after_command)
         try:
             yield app

@@ -20,6 +20,8 @@ def _parser() -> argparse.ArgumentParser:
     con.add_argument("--clock", choices=("real", "simulated"), default="real")
     con.add_argument("--start", help="the simulated clock's first instant (ISO 8601; default: now)")
     con.add_argument("--content", help="a content pack folder (default: the bundled one)")
+    con.add_argument("--deliveries", help="also record every delivery, by idempotency key, in this file; a key "
+                     "already recorded is not delivered again (as a platform that deduplicates would)")
     run = sub.add_parser("run", help="run the bot on a platform (settings from STUDYBOT_* variables)")
     run.add_argument("--platform", choices=PLATFORMS, help="default: $STUDYBOT_PLATFORM or console")
     run.add_argument("--db")
@@ -91,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"studybot: --start must be an ISO date-time, not {args.start!r}", file=sys.stderr)
             return 2
         return asyncio.run(run_console(settings, user=args.user, script=args.script, clock_kind=args.clock,
-                                       start=start))
+                                       start=start, deliveries=args.deliveries))
     platform = args.platform or settings.platform
     if platform == "console":
         from adapters.console.main import run_console

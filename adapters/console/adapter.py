@@ -7,7 +7,9 @@ first line is `>> #CHANNEL` or `>> @NAME`. When input is piped, each line is ech
 
 from __future__ import annotations
 
+import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -24,21 +26,38 @@ PLATFORM = "console"
 
 
 class ConsoleMessenger:
-    """Delivers outbox messages by printing them (and saving images next to the database)."""
+    """Delivers outbox messages by printing them (and saving images next to the database).
+
+    With a deliveries file it also behaves like a platform that deduplicates by idempotency key
+    (Discord's nonce): the key is recorded, durably, before the message is shown, and a key already
+    recorded is accepted without being shown again. The crash tests read that file.
+    """
 
     platform = PLATFORM
 
-    def __init__(self, adapter: ConsoleAdapter):
+    def __init__(self, adapter: ConsoleAdapter, deliveries: str | None = None):
         self.adapter = adapter
+        self.deliveries = Path(deliveries) if deliveries else None
+        self.seen: set[str] = set()
+        if self.deliveries is not None and self.deliveries.exists():
+            self.seen = {line.split("\t", 1)[0] for line in self.deliveries.read_text().splitlines() if line}
 
     async def deliver(self, message: OutboxMessage, channel_ref: str | None, user_ref: str | None) -> None:
         header = f">> #{channel_ref}" if channel_ref is not None else f">> @{user_ref}"
+        if self.deliveries is not None:
+            if message.key in self.seen:
+                return
+            with self.deliveries.open("a") as fh:
+                fh.write(f"{message.key}\t{header[3:]}\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            self.seen.add(message.key)
         self.adapter.show_delivery(header, message.reply)
 
 
 class ConsoleAdapter:
     def __init__(self, app: App, *, user: str = "me", channel: str = "study", out: TextIO | None = None,
-                 interactive: bool | None = None, image_dir: str | None = None):
+                 interactive: bool | None = None, image_dir: str | None = None, deliveries: str | None = None):
         self.app = app
         self.user = user
         self.channel = channel
@@ -47,7 +66,7 @@ class ConsoleAdapter:
         self.console = Console(file=self.out, force_terminal=self.interactive, highlight=False,
                                width=None if self.interactive else 200)
         self.image_dir = Path(image_dir or Path(app.settings.db_path).resolve().parent / "charts")
-        self.messenger = ConsoleMessenger(self)
+        self.messenger = ConsoleMessenger(self, deliveries)
         app.use_messenger(self.messenger)
 
     # -- output ---------------------------------------------------------------------------------
@@ -120,10 +139,30 @@ class ConsoleAdapter:
                 return
             await self.app.scheduler.advance(delta)
             return
+        if word == ":until":
+            # Advance to an absolute instant (nothing if already past): a replayed script ends in one place.
+            try:
+                target = datetime.fromisoformat(arg.strip())
+            except ValueError:
+                self.write("usage: :until ISO-DATETIME (e.g. 2026-03-02T09:00+00:00)")
+                return
+            target = target if target.tzinfo else target.replace(tzinfo=UTC)
+            if not self.app.clock.simulated:
+                self.write(":until needs the simulated clock (studybot console --clock simulated)")
+            elif target > self.app.clock.now():
+                await self.app.scheduler.advance(target - self.app.clock.now())
+            return
+        if word == ":channel":
+            name = arg.strip().lstrip("#")
+            if not name or " " in name:
+                self.write("usage: :channel NAME (later lines talk in #NAME)")
+                return
+            self.channel = name
+            return
         if word == ":now":
             self.write(self.app.clock.now().isoformat())
             return
-        self.write(f"Unknown directive '{word}'. Known: :advance DURATION, :now")
+        self.write(f"Unknown directive '{word}'. Known: :advance DURATION, :channel NAME, :now")
 
     async def run(self, lines, ask=None) -> None:
         async for line in lines:

@@ -39,8 +39,10 @@ JobSource = Callable[[], Awaitable[Iterable[Job]]]
 
 
 class Scheduler:
-    def __init__(self, clock: Clock, sources: Iterable[JobSource] = (), after_job: Callable[[], Awaitable[None]] | None = None):
+    def __init__(self, clock: Clock, sources: Iterable[JobSource] = (), after_job: Callable[[], Awaitable[None]] | None = None,
+                 on_time: Callable[[datetime], Awaitable[None]] | None = None):
         self.clock = clock
+        self.on_time = on_time  # told where simulated time stands, so a restarted script resumes there
         self.sources: list[JobSource] = list(sources)
         self.jobs: dict[str, Job] = {}
         self.after_job = after_job
@@ -116,7 +118,12 @@ class Scheduler:
             for _, job_id in sorted((t, j) for t, j in fire_times if t == first):
                 await self._run(self.jobs[job_id])
                 ran += 1
+            # Saved only once the jobs ran: a crash in between replays them (their effects are idempotent).
+            if self.on_time is not None:
+                await self.on_time(first)
         self.clock.set(end)
+        if self.on_time is not None:
+            await self.on_time(end)
         if self.after_job is not None:
             await self.after_job()
         return ran

@@ -413,6 +413,17 @@ def _posted(row) -> Posted:
     return Posted(date.fromisoformat(row[0]), row[1], row[2], row[3], row[4])
 
 
+class SqliteRuntime:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def get(self, key: str) -> str | None:
+        return await self.db.scalar("SELECT value FROM runtime WHERE key=?", (key,))
+
+    async def set(self, key: str, value: str) -> None:
+        await self.db.execute("INSERT OR REPLACE INTO runtime (key, value) VALUES (?, ?)", (key, value))
+
+
 class SqliteStore:
     """The unit of work handed to services: every repository over one database."""
 
@@ -426,3 +437,4 @@ class SqliteStore:
         self.milestones = SqliteMilestones(db)
         self.outbox = SqliteOutbox(db)
         self.practice = SqlitePractice(db)
+        self.runtime = SqliteRuntime(db)
