@@ -1,0 +1,223 @@
+"""Discord application commands, generated from the core registry at start-up.
+
+The first word of a command path is the top-level slash command, further words are subcommand
+groups and subcommands. Nothing here names a particular command: a command added to the registry
+appears on Discord at the next start.
+
+Discord forbids invoking a top-level command (or group) that has subcommands, so a path that is
+both a command and a prefix of others (`roadmap` and `roadmap done`) gets a subcommand of its own:
+`/roadmap show` when it takes no options, `/X run` otherwise (see BARE_NAMES for nicer words).
+Discord allows three levels (`/a b c`); deeper paths join their tail with dashes (`/a b c-d`).
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal, Optional
+
+import discord
+from discord import app_commands
+
+from bot.commands.registry import Command, Param, Registry
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION_MAX = 100
+CHOICES_MAX = 25
+AUTOCOMPLETE_KINDS = ("timezone", "problem", "milestone", "member")
+# The subcommand a bare command gets when it also heads a group. A word here only makes the name
+# read better; a command missing from it still gets "show" or "run".
+BARE_NAMES = {"checkin": "answer", "mock availability": "show"}
+
+Invoke = Callable[[discord.Interaction, Command, dict[str, str]], Awaitable[None]]
+Complete = Callable[[discord.Interaction, str, str], Awaitable[list[str]]]
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where one core command lives on Discord."""
+
+    command: Command
+    words: tuple[str, ...]  # the Discord path, e.g. ("roadmap", "show")
+
+    @property
+    def slash(self) -> str:
+        return "/" + " ".join(self.words)
+
+
+def routes(registry: Registry) -> list[Route]:
+    paths = set(registry.paths())
+    heads = {p[:i] for p in paths for i in range(1, len(p))}
+    out = []
+    for cmd in registry:
+        words = cmd.path
+        if words in heads:
+            bare = BARE_NAMES.get(cmd.name) or ("run" if cmd.params else "show")
+            words = (*words, bare)
+        if len(words) > 3:
+            words = (*words[:2], "-".join(words[2:]))
+        out.append(Route(cmd, words))
+    return out
+
+
+def slash_names(registry: Registry) -> list[str]:
+    return sorted(r.slash for r in routes(registry))
+
+
+def _describe(text: str, fallback: str) -> str:
+    text = " ".join((text or fallback).split())
+    if len(text) > DESCRIPTION_MAX:
+        text = text[: DESCRIPTION_MAX - 1] + "…"
+    return text or "…"
+
+
+def _annotation(param: Param, optional: bool) -> Any:
+    if param.kind == "int":
+        ann: Any = int
+        if param.minimum is not None or param.maximum is not None:
+            ann = app_commands.Range[int, param.minimum, param.maximum]
+    elif param.kind == "choice" and 0 < len(param.choices) <= CHOICES_MAX:
+        ann = Literal[tuple(param.choices)]  # type: ignore[valid-type]
+    elif param.max_length and param.max_length <= 6000:
+        ann = app_commands.Range[str, 1, param.max_length]
+    else:
+        ann = str
+    return Optional[ann] if optional else ann  # noqa: UP045 - discord.py reads typing.Optional
+
+
+def _completes(param: Param) -> bool:
+    return param.kind in AUTOCOMPLETE_KINDS or (param.kind == "choice" and len(param.choices) > CHOICES_MAX)
+
+
+def _raw(value: Any) -> str:
+    return str(value)
+
+
+def build_command(route: Route, invoke: Invoke, complete: Complete) -> app_commands.Command:
+    cmd = route.command
+
+    async def callback(interaction: discord.Interaction, **kwargs: Any) -> None:
+        by_key = {p.key: p for p in cmd.params}
+        raw = {by_key[k].name: _raw(v) for k, v in kwargs.items() if v is not None and k in by_key}
+        await invoke(interaction, cmd, raw)
+
+    parameters = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                    annotation=discord.Interaction)]
+    descriptions, renames, completers = {}, {}, {}
+    for p in cmd.params:
+        # A parameter a form can ask for stays optional here, so the modal can collect it.
+        optional = not p.required or (cmd.form_title is not None and p.form)
+        parameters.append(inspect.Parameter(p.key, inspect.Parameter.KEYWORD_ONLY,
+                                            annotation=_annotation(p, optional),
+                                            default=None if optional else inspect.Parameter.empty))
+        descriptions[p.key] = _describe(p.help, p.shape())
+        if p.key != p.name:
+            renames[p.key] = p.name
+        if _completes(p):
+            completers[p.key] = _completer(p, complete)
+    callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    callback.__discord_app_commands_param_description__ = descriptions  # type: ignore[attr-defined]
+    callback.__discord_app_commands_param_rename__ = renames  # type: ignore[attr-defined]
+    callback.__discord_app_commands_param_autocomplete__ = completers  # type: ignore[attr-defined]
+    command = app_commands.Command(name=route.words[-1], description=_describe(cmd.help, cmd.name),
+                                   callback=callback, extras={"path": cmd.path})
+    if cmd.admin and len(route.words) == 1:
+        command.default_permissions = discord.Permissions(manage_guild=True)
+        command.guild_only = True
+    return command
+
+
+def _completer(param: Param, complete: Complete):
+    async def autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        if param.kind == "choice":
+            low = current.lower()
+            values = [c for c in param.choices if low in c.lower()]
+        else:
+            values = await complete(interaction, param.kind, current)
+        return [app_commands.Choice(name=v[:100], value=v[:100]) for v in values[:CHOICES_MAX]]
+
+    return autocomplete
+
+
+def build_commands(registry: Registry, invoke: Invoke, complete: Complete) -> list:
+    """Top-level commands and groups, ready for tree.add_command."""
+    all_routes = routes(registry)
+    top: dict[str, Any] = {}
+    groups: dict[tuple[str, ...], app_commands.Group] = {}
+
+    def admin_only(prefix: tuple[str, ...]) -> bool:
+        under = [r.command for r in all_routes if r.words[: len(prefix)] == prefix]
+        return bool(under) and all(c.admin for c in under)
+
+    def group_for(prefix: tuple[str, ...]) -> app_commands.Group:
+        if prefix in groups:
+            return groups[prefix]
+        parent = group_for(prefix[:-1]) if len(prefix) > 1 else None
+        extra: dict[str, Any] = {}
+        if parent is None and admin_only(prefix):
+            # Hidden from members by default; the core checks again at run time.
+            extra = {"default_permissions": discord.Permissions(manage_guild=True), "guild_only": True}
+        group = app_commands.Group(name=prefix[-1], parent=parent,
+                                   description=_describe(f"{' '.join(prefix)} commands", ""), **extra)
+        groups[prefix] = group
+        if parent is None:
+            top[prefix[0]] = group
+        return group
+
+    for route in all_routes:
+        command = build_command(route, invoke, complete)
+        if len(route.words) == 1:
+            top[route.words[0]] = command
+        else:
+            group_for(route.words[:-1]).add_command(command)
+    for prefix, group in groups.items():
+        # Discord shows this under the command name; listing the subcommands is the useful hint.
+        group.description = _describe(f"{' '.join(prefix)}: " + " · ".join(c.name for c in group.commands), "")
+    return [top[name] for name in sorted(top)]
+
+
+class StudyTree(app_commands.CommandTree):
+    """A failure inside discord.py's own option handling still gets a one-line reply."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        if isinstance(error, app_commands.TransformerError):
+            message = f"'{error.value}' is not a valid value here."
+        elif isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+            message = "This command changed since Discord last synced; please try again in a minute."
+        else:
+            log.error("application command failed", exc_info=error)
+            message = "Something went wrong on our side; nothing was changed. Please try again."
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(message, ephemeral=True)
+            else:
+                await interaction.response.send_message(message, ephemeral=True)
+        except discord.HTTPException:
+            log.warning("could not report an error to the user")
+
+
+def populate(tree: app_commands.CommandTree, registry: Registry, invoke: Invoke, complete: Complete) -> None:
+    for command in build_commands(registry, invoke, complete):
+        tree.add_command(command)
+
+
+def table(registry: Registry) -> str:
+    """The generated commands as a Markdown table (docs/discord.md is refreshed from this)."""
+    lines = ["| slash command | core command | options | who | reply seen by |", "|---|---|---|---|---|"]
+    for route in sorted(routes(registry), key=lambda r: r.slash):
+        cmd = route.command
+        options = " ".join(p.name if p.required else f"[{p.name}]" for p in cmd.params)
+        who = "organisers" if cmd.admin else {"anyone": "anyone", "group": "anyone in the channel"}.get(
+            cmd.scope, "members")
+        seen = "only you" if cmd.private else "the channel"
+        lines.append(f"| `{route.slash}` | `{cmd.name}` | {options} | {who} | {seen} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    from bot.commands import build_registry
+
+    print(table(build_registry()))

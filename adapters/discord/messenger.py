@@ -1,0 +1,83 @@
+"""The outbox's way onto Discord: channel posts and DMs, with Discord deduplicating by nonce.
+
+Failures become DeliveryError so the core Deliverer decides about retries on its own clock:
+a closed DM is permanent (recorded, reported once), rate limits and outages are retried.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import aiohttp
+import discord
+from discord.http import handle_message_parameters
+
+from adapters.discord import render
+from bot.ports import DeliveryError, OutboxMessage
+
+NONCE_MAX = 25  # Discord's limit on a nonce string
+
+
+def nonce_for(key: str) -> str:
+    """The idempotency key as a nonce: a repeat after a crash between 'sent' and 'marked' is dropped."""
+    return hashlib.sha256(key.encode()).hexdigest()[:NONCE_MAX]
+
+
+def _retry_after(exc: discord.HTTPException) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    for name in ("Retry-After", "X-RateLimit-Reset-After"):
+        try:
+            return max(0.0, float(headers[name]))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return None
+
+
+class DiscordMessenger:
+    platform = "discord"
+
+    def __init__(self, client: discord.Client):
+        self.client = client
+        self.dm_channels: dict[str, int] = {}  # user id -> DM channel id; Discord keeps it stable
+
+    async def deliver(self, message: OutboxMessage, channel_ref: str | None, user_ref: str | None) -> None:
+        try:
+            if channel_ref is not None:
+                channel_id = int(channel_ref)
+            elif user_ref is not None:
+                channel_id = await self._dm_channel(user_ref)
+            else:
+                raise DeliveryError("no Discord address", permanent=True)
+            await self._send(channel_id, message)
+        except discord.RateLimited as exc:  # longer than the client is willing to wait in place
+            raise DeliveryError(f"rate limited for {exc.retry_after:.0f}s", retry_after=exc.retry_after) from None
+        except discord.Forbidden as exc:
+            if user_ref is not None:
+                # The member closed DMs from server members: retrying cannot help.
+                raise DeliveryError(f"DM refused ({exc.code})", permanent=True) from None
+            # A channel we may not post in: the organiser can fix the permissions, so keep trying.
+            raise DeliveryError(f"no permission to post ({exc.code})") from None
+        except discord.NotFound as exc:
+            raise DeliveryError(f"channel or user gone ({exc.code})", permanent=True) from None
+        except discord.HTTPException as exc:
+            if exc.status == 429 or exc.status >= 500:
+                raise DeliveryError(f"Discord answered {exc.status}", retry_after=_retry_after(exc)) from None
+            # Any other 4xx means Discord will refuse this message every time.
+            raise DeliveryError(f"Discord refused the message ({exc.status} {exc.code})", permanent=True) from None
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise DeliveryError(f"connection failed: {exc.__class__.__name__}") from None
+
+    async def _dm_channel(self, user_ref: str) -> int:
+        channel_id = self.dm_channels.get(user_ref)
+        if channel_id is None:
+            data = await self.client.http.start_private_message(int(user_ref))
+            channel_id = self.dm_channels[user_ref] = int(data["id"])
+        return channel_id
+
+    async def _send(self, channel_id: int, message: OutboxMessage) -> None:
+        out = render.render(message.reply)
+        # The raw HTTP call, not channel.send: the buttons are dynamic items that need no stored view,
+        # and a burst of posts should not fill the view store.
+        with handle_message_parameters(nonce=nonce_for(message.key), **out.send_kwargs()) as params:
+            await self.client.http.send_message(channel_id, params=params)

@@ -1,0 +1,367 @@
+"""A small Discord, enough for the real discord.py client: REST API and Gateway on 127.0.0.1.
+
+It records every request the client makes (method, path, query, JSON body) so the tests assert on
+what was really sent, deduplicates channel messages by nonce as Discord does with enforce_nonce,
+and can be told to fail the next requests to a route (429, 500, 403, ...).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+APP_ID = 900000000000000001
+BOT_ID = 900000000000000002
+GUILD_ID = 910000000000000001
+CHANNEL_ID = 920000000000000001
+OTHER_CHANNEL_ID = 920000000000000002
+TS = "2026-03-02T07:00:00.000000+00:00"
+MANAGE_GUILD = 1 << 5
+WAIT = 10.0  # seconds to wait for the client to answer an event; never a sleep
+MEMBER_PERMS = (1 << 10) | (1 << 11) | (1 << 31)  # view channel, send messages, use application commands
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    # discord.py compares Content-Type to exactly "application/json"; aiohttp's json_response adds a charset.
+    return web.Response(body=json.dumps(data).encode(), status=status, content_type="application/json",
+                        headers=headers)
+
+
+def user_payload(user_id: int, name: str, bot: bool = False) -> dict:
+    return {"id": str(user_id), "username": name, "global_name": name.title(), "discriminator": "0",
+            "avatar": None, "bot": bot, "public_flags": 0, "flags": 0}
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    files: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+@dataclass
+class Failure:
+    status: int
+    body: dict
+    headers: dict[str, str] = field(default_factory=dict)
+    after_accept: bool = False  # accept the message first, then fail: a lost answer, not a lost post
+
+
+class FakeDiscord:
+    app_id = APP_ID
+
+    def __init__(self) -> None:
+        self.requests: list[Recorded] = []
+        self.messages: dict[int, dict] = {}  # message id -> payload, every message that exists
+        self.channel_messages: dict[int, list[dict]] = defaultdict(list)
+        self.nonces: dict[tuple[int, str], dict] = {}
+        self.dm_channels: dict[int, int] = {}
+        self.closed_dms: set[int] = set()
+        self.failures: dict[str, deque[Failure]] = defaultdict(deque)
+        self.commands: dict[int | None, list[dict]] = {}
+        self.users: dict[int, dict] = {}
+        self.identifies: list[dict] = []
+        self.heartbeats = 0
+        self.ws: web.WebSocketResponse | None = None
+        self.identified = asyncio.Event()
+        self._seq = itertools.count(1)
+        self._ids = itertools.count(950000000000000001)
+        self._callbacks: dict[str, asyncio.Future] = {}
+        self._followups: dict[str, asyncio.Queue] = defaultdict(asyncio.Queue)
+        self.runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    async def start(self) -> None:
+        app = web.Application(client_max_size=32 * 1024 * 1024)
+        app.router.add_get("/gateway", self.gateway)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self.rest)
+        self.runner = web.AppRunner(app, handle_signals=False)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self.ws is not None and not self.ws.closed:
+            await self.ws.close()
+        if self.runner is not None:
+            await self.runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    def new_id(self) -> int:
+        return next(self._ids)
+
+    def fail_next(self, route: str, *failures: Failure) -> None:
+        """Queue failures for the next requests whose 'METHOD /path' starts with `route`."""
+        self.failures[route].extend(failures)
+
+    def _take_failure(self, method: str, path: str) -> Failure | None:
+        key = f"{method} {path}"
+        for route, queue in self.failures.items():
+            if queue and key.startswith(route):
+                return queue.popleft()
+        return None
+
+    def recorded(self, method: str, path_prefix: str) -> list[Recorded]:
+        return [r for r in self.requests if r.method == method and r.path.startswith(path_prefix)]
+
+    # -- gateway --------------------------------------------------------------------------------
+    async def gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.ws = ws
+        # Plain text frames: discord.py decompresses only binary frames, so zlib-stream is optional.
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 45000}, "s": None, "t": None}))
+        async for msg in ws:
+            if msg.type != WSMsgType.TEXT:
+                continue
+            data = json.loads(msg.data)
+            if data["op"] == 1:
+                self.heartbeats += 1
+                await ws.send_str(json.dumps({"op": 11, "d": None, "s": None, "t": None}))
+            elif data["op"] == 2:
+                self.identifies.append(data["d"])
+                await self._ready()
+                self.identified.set()
+        return ws
+
+    async def send_event(self, event: str, data: dict) -> None:
+        assert self.ws is not None, "no gateway connection"
+        await self.ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data}))
+
+    async def _ready(self) -> None:
+        await self.send_event("READY", {
+            "v": 10, "user": user_payload(BOT_ID, "studybot", bot=True) | {"verified": True, "mfa_enabled": False},
+            "guilds": [{"id": str(GUILD_ID), "unavailable": True}], "session_id": "fake-session",
+            "resume_gateway_url": self.gateway_url, "application": {"id": str(APP_ID), "flags": 0},
+            "private_channels": [], "relationships": [],
+        })
+        await self.send_event("GUILD_CREATE", self.guild_payload())
+
+    def guild_payload(self) -> dict:
+        everyone = {"id": str(GUILD_ID), "name": "@everyone", "permissions": str(MEMBER_PERMS), "position": 0,
+                    "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}
+        return {
+            "id": str(GUILD_ID), "name": "ML Interview Prep", "icon": None, "owner_id": "1",
+            "roles": [everyone], "emojis": [], "stickers": [], "features": [], "member_count": 3,
+            "large": False, "unavailable": False, "joined_at": TS, "premium_tier": 0,
+            "preferred_locale": "en-US", "verification_level": 0, "mfa_level": 0, "nsfw_level": 0,
+            "explicit_content_filter": 0, "default_message_notifications": 0, "system_channel_flags": 0,
+            "channels": [self.channel_payload(CHANNEL_ID, "study"), self.channel_payload(OTHER_CHANNEL_ID, "general")],
+            "threads": [], "voice_states": [], "presences": [], "stage_instances": [],
+            "guild_scheduled_events": [], "soundboard_sounds": [],
+            "members": [{"user": user_payload(BOT_ID, "studybot", bot=True), "roles": [], "joined_at": TS,
+                         "deaf": False, "mute": False, "flags": 0}],
+        }
+
+    @staticmethod
+    def channel_payload(channel_id: int, name: str) -> dict:
+        return {"id": str(channel_id), "type": 0, "guild_id": str(GUILD_ID), "name": name, "position": 0,
+                "permission_overwrites": [], "nsfw": False, "topic": None, "last_message_id": None,
+                "rate_limit_per_user": 0, "parent_id": None, "flags": 0}
+
+    # -- interactions the test sends --------------------------------------------------------------
+    def _interaction(self, kind: int, data: dict, user: int, name: str, *, admin: bool,
+                     channel: int = CHANNEL_ID, message: dict | None = None) -> dict:
+        interaction_id = self.new_id()
+        perms = MEMBER_PERMS | (MANAGE_GUILD if admin else 0)
+        self.users[user] = user_payload(user, name)
+        payload = {
+            "id": str(interaction_id), "application_id": str(APP_ID), "type": kind, "data": data,
+            "token": f"tok-{interaction_id}", "version": 1, "guild_id": str(GUILD_ID),
+            "channel_id": str(channel), "channel": self.channel_payload(channel, "study"),
+            "member": {"user": user_payload(user, name), "roles": [], "joined_at": TS, "deaf": False,
+                       "mute": False, "flags": 0, "nick": None, "permissions": str(perms)},
+            "app_permissions": str(MEMBER_PERMS), "locale": "en-GB", "guild_locale": "en-US",
+            "entitlements": [], "authorizing_integration_owners": {"0": str(GUILD_ID)}, "context": 0,
+            "attachment_size_limit": 8 * 1024 * 1024,
+        }
+        if message is not None:
+            payload["message"] = message
+        return payload
+
+    def command_id(self, name: str) -> str:
+        for cmds in self.commands.values():
+            for cmd in cmds:
+                if cmd["name"] == name:
+                    return cmd["id"]
+        raise KeyError(name)
+
+    def slash_data(self, path: str, options: dict[str, Any] | None = None, *, focused: str | None = None) -> dict:
+        """The interaction data Discord builds for `/a b c` with the given option values."""
+        words = path.split()
+        opts = [{"name": k, "type": 4 if isinstance(v, int) else 3, "value": v, **({"focused": True} if k == focused else {})}
+                for k, v in (options or {}).items()]
+        top = self._find_command(words[0])
+        for word in reversed(words[1:]):
+            kind = 1 if word == words[-1] else 2  # the leaf is a subcommand, anything above it a group
+            opts = [{"name": word, "type": kind, "options": opts}]
+        return {"id": top["id"], "name": words[0], "type": 1, "guild_id": top.get("guild_id"), "options": opts}
+
+    def _find_command(self, name: str) -> dict:
+        for cmds in self.commands.values():
+            for cmd in cmds:
+                if cmd["name"] == name:
+                    return cmd
+        raise KeyError(f"/{name} was never registered")
+
+    async def slash(self, path: str, options: dict[str, Any] | None = None, *, user: int = 1, name: str = "ada",
+                    admin: bool = False) -> dict:
+        payload = self._interaction(2, self.slash_data(path, options), user, name, admin=admin)
+        return await self._inject(payload)
+
+    async def autocomplete(self, path: str, options: dict[str, Any], focused: str, *, user: int = 1,
+                           name: str = "ada") -> dict:
+        payload = self._interaction(4, self.slash_data(path, options, focused=focused), user, name, admin=False)
+        return await self._inject(payload)
+
+    async def click(self, message: dict, custom_id: str, *, user: int = 1, name: str = "ada",
+                    admin: bool = False) -> dict:
+        data = {"custom_id": custom_id, "component_type": 2}
+        payload = self._interaction(3, data, user, name, admin=admin, message=message)
+        return await self._inject(payload)
+
+    async def submit_modal(self, custom_id: str, values: dict[str, str], *, user: int = 1, name: str = "ada",
+                           admin: bool = False) -> dict:
+        rows = [{"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in values.items()]
+        payload = self._interaction(5, {"custom_id": custom_id, "components": rows}, user, name, admin=admin)
+        return await self._inject(payload)
+
+    async def _inject(self, payload: dict) -> dict:
+        """Send INTERACTION_CREATE and wait for the client's callback; returns the callback body."""
+        future = asyncio.get_running_loop().create_future()
+        self._callbacks[payload["token"]] = future
+        await self.send_event("INTERACTION_CREATE", payload)
+        body = await asyncio.wait_for(future, WAIT)
+        body["_token"] = payload["token"]
+        return body
+
+    async def followup(self, token: str) -> dict:
+        return await asyncio.wait_for(self._followups[token].get(), WAIT)
+
+    # -- REST -----------------------------------------------------------------------------------
+    async def _body(self, request: web.Request) -> tuple[Any, list[tuple[str, bytes]]]:
+        files: list[tuple[str, bytes]] = []
+        if request.content_type.startswith("multipart/"):
+            body: Any = None
+            reader = await request.multipart()
+            async for part in reader:
+                if part.name == "payload_json":
+                    body = json.loads(await part.text())
+                else:
+                    files.append((part.filename or part.name or "", await part.read()))
+            return body, files
+        raw = await request.read()
+        return (json.loads(raw) if raw else None), files
+
+    async def rest(self, request: web.Request) -> web.StreamResponse:
+        path = "/" + request.match_info["tail"]
+        body, files = await self._body(request)
+        self.requests.append(Recorded(request.method, path, dict(request.query), body, files))
+        method, parts = request.method, path.strip("/").split("/")
+        failure = self._take_failure(method, path)
+        if failure is not None and not failure.after_accept:
+            return json_response(failure.body, failure.status, failure.headers)
+        if method == "GET" and path == "/users/@me":
+            return json_response(user_payload(BOT_ID, "studybot", bot=True))
+        if method == "GET" and path == "/oauth2/applications/@me":
+            return json_response({"id": str(APP_ID), "name": "studybot", "description": "", "icon": None,
+                                  "bot_public": True, "bot_require_code_grant": False, "verify_key": "00",
+                                  "owner": user_payload(1, "owner"), "flags": 0})
+        if method == "PUT" and parts[0] == "applications" and parts[-1] == "commands":
+            guild = int(parts[3]) if len(parts) == 5 else None
+            return json_response(self._register(body, guild))
+        if method == "POST" and parts[0] == "interactions" and parts[-1] == "callback":
+            return self._callback(parts[1], parts[2], body, files)
+        if parts[0] == "webhooks":
+            return self._webhook(method, parts, body, files)
+        if method == "POST" and path == "/users/@me/channels":
+            user = int(body["recipient_id"])
+            channel = self.dm_channels.setdefault(user, self.new_id())
+            return json_response({"id": str(channel), "type": 1, "last_message_id": None,
+                                  "recipients": [self.users.get(user, user_payload(user, f"user{user}"))]})
+        if method == "POST" and parts[0] == "channels" and parts[-1] == "messages":
+            channel = int(parts[1])
+            if channel in self.dm_channels.values():
+                user = next(u for u, c in self.dm_channels.items() if c == channel)
+                if user in self.closed_dms:
+                    return json_response({"message": "Cannot send messages to this user", "code": 50007}, 403)
+            message = self._post(channel, body, files)
+            if failure is not None:
+                return json_response(failure.body, failure.status, failure.headers)
+            return json_response(message)
+        return json_response({"message": "404: Not Found", "code": 0}, 404)
+
+    def _register(self, commands: list[dict], guild: int | None) -> list[dict]:
+        out = []
+        for cmd in commands:
+            out.append(cmd | {"id": str(self.new_id()), "application_id": str(APP_ID), "version": "1",
+                              **({"guild_id": str(guild)} if guild else {})})
+        self.commands[guild] = out
+        return out
+
+    def _message(self, channel: int, body: dict, files: list, *, author: int = BOT_ID, flags: int = 0) -> dict:
+        message_id = self.new_id()
+        attachments = [{"id": str(self.new_id()), "filename": name, "size": len(data),
+                        "url": f"https://cdn.invalid/{name}", "proxy_url": f"https://cdn.invalid/{name}"}
+                       for name, data in files]
+        message = {
+            "id": str(message_id), "channel_id": str(channel), "type": 0, "content": body.get("content") or "",
+            "author": user_payload(author, "studybot", bot=True), "timestamp": TS, "edited_timestamp": None,
+            "tts": False, "mention_everyone": False, "mentions": [], "mention_roles": [], "attachments": attachments,
+            "embeds": body.get("embeds") or [], "components": body.get("components") or [], "pinned": False,
+            "flags": flags | (body.get("flags") or 0), "nonce": body.get("nonce"),
+        }
+        self.messages[message_id] = message
+        return message
+
+    def _post(self, channel: int, body: dict, files: list) -> dict:
+        nonce = body.get("nonce")
+        if nonce and body.get("enforce_nonce") and (channel, nonce) in self.nonces:
+            return self.nonces[(channel, nonce)]
+        message = self._message(channel, body, files)
+        self.channel_messages[channel].append(message)
+        if nonce and body.get("enforce_nonce"):
+            self.nonces[(channel, nonce)] = message
+        return message
+
+    def _callback(self, interaction_id: str, token: str, body: dict, files: list) -> web.Response:
+        kind = body["type"]
+        data = body.get("data") or {}
+        ephemeral = bool((data.get("flags") or 0) & 64)
+        interaction = {"id": interaction_id, "type": kind, "response_message_loading": kind == 5,
+                       "response_message_ephemeral": ephemeral}
+        result: dict[str, Any] = {"interaction": interaction}
+        if kind in (4, 5, 7):
+            message = self._message(CHANNEL_ID, data, files)
+            interaction["response_message_id"] = message["id"]
+            result["resource"] = {"type": kind, "message": message}
+        future = self._callbacks.get(token)
+        if future is not None and not future.done():
+            future.set_result({"type": kind, "data": data, "files": files, "response": result})
+        return json_response(result)
+
+    def _webhook(self, method: str, parts: list[str], body: dict | None, files: list) -> web.Response:
+        token = parts[2]
+        if method == "DELETE":
+            return web.Response(status=204)
+        message = self._message(CHANNEL_ID, body or {}, files)
+        self._followups[token].put_nowait({"method": method, "path": "/".join(parts), "data": body,
+                                           "files": files, "message": message})
+        return json_response(message)
