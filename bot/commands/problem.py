@@ -96,7 +96,7 @@ async def problem_random(ctx: Context, difficulty: str | None = None, topic: str
     p = random.Random(f"{ctx.member.id}:{ctx.now.isoformat()}").choice(pool)
     return Reply(
         title=f"Practice — {p.title}",
-        text=p.url,
+        text=str(p.url),
         fields=[Field("Difficulty", p.difficulty), Field("Pattern", p.pattern_label), Field("Id", p.id)],
         buttons=[Button("Solved", f"problem solved {p.id}", "success")],
         tone=p.difficulty,

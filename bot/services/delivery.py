@@ -117,14 +117,16 @@ class Deliverer:
             return
         await self.store.outbox.enqueue(
             f"dm-closed:{group.id}:{member.user_id}",
-            Reply(text=f"@{member.name}, I could not send you a direct message. Please allow DMs from "
-                       "this server's members so check-ins and pairings reach you.", tone="warning"),
+            Reply(text=f"@{member.name}, I could not send you a direct message. Please allow direct "
+                       "messages from this app so check-ins and pairings reach you.", tone="warning"),
             self.clock.now(), group_id=group.id, channel_id=group.channel_id,
         )
 
     async def run(self, stop: asyncio.Event, idle: float = 30.0) -> None:
         """Deliver in the background (real clock): on wake-ups, and when a retry falls due."""
         while not stop.is_set():
+            # Cleared before draining, so a wake-up (or stop) that arrives during the drain is not lost.
+            self._wake.clear()
             try:
                 await self.drain()
             except Exception:
@@ -133,7 +135,8 @@ class Deliverer:
             wait = idle
             if nxt is not None:
                 wait = max(0.05, min(idle, (nxt - self.clock.now()).total_seconds()))
-            self._wake.clear()
+            if stop.is_set():
+                break
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
             except TimeoutError:

@@ -64,9 +64,10 @@ async def record_solve(ctx: Context, item: Item, minutes: int | None, felt: str 
 
 
 async def member_streak(ctx: Context, member_id: int | None = None, tz: str | None = None) -> Streak:
-    member = ctx.member
-    return streak(await ctx.store.practice.solve_days(member_id or member.id),
-                  local_date(ctx.now, tz or member.timezone))
+    """A member's streak in their own timezone (the caller's, unless another member is named)."""
+    if member_id is None:
+        member_id, tz = ctx.member.id, ctx.member.timezone
+    return streak(await ctx.store.practice.solve_days(member_id), local_date(ctx.now, tz or "UTC"))
 
 
 async def standings(ctx: Context, period: str) -> list[Standing]:

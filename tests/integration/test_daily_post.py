@@ -31,13 +31,15 @@ async def test_stopped_after_queueing_then_delivered_once_after_restart(tmp_path
         bot.app.deliverer = None  # the process "dies" before its deliverer runs
         await bot.app.scheduler.advance(timedelta(hours=2, minutes=30))
         assert await _posts(bot.app) == ["daily:1:2026-03-02"]
-        undelivered = await bot.app.db.scalar("SELECT COUNT(*) FROM outbox WHERE status='pending'")
+        undelivered = await bot.app.db.scalar(
+                "SELECT COUNT(*) FROM outbox WHERE status='pending' AND key LIKE 'daily:%'")
         assert undelivered == 1
     for _ in range(2):  # a restart delivers it; a second restart neither re-posts nor re-delivers
         async with running_bot(path, start=start + timedelta(hours=3)) as bot:
             delivered = bot.out.getvalue().count(">> #study\nDaily problem")
             assert await _posts(bot.app) == ["daily:1:2026-03-02"]
-            assert await bot.app.db.scalar("SELECT COUNT(*) FROM outbox WHERE status='delivered'") == 1
+            assert await bot.app.db.scalar(
+                "SELECT COUNT(*) FROM outbox WHERE status='delivered' AND key LIKE 'daily:%'") == 1
             if _ == 0:
                 assert delivered == 1
             else:

@@ -1,0 +1,215 @@
+"""Slack requests in, core calls, replies out: the `/study` command, buttons, modals and the App Home.
+
+Slack drops a request that is not acknowledged within three seconds, so every listener acks first
+and does the work in a task of its own; the answer then goes to the request's response_url.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import render
+from adapters.slack.admins import Directory
+from adapters.slack.messenger import Pacer, SlackMessenger
+from bot.bootstrap import App
+from bot.config import Settings
+from bot.domain.model import Caller
+from bot.reply import Reply, error_reply
+
+log = logging.getLogger(__name__)
+PLATFORM = "slack"
+COMMAND = "/study"
+FAILED = "Something went wrong on our side; nothing was changed. Please try again."
+FORM_FAILED = "The form could not open. Type the command with its parameters instead, e.g. `/study help {}`."
+OAUTH_VARIABLES = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+
+
+class SlackAdapter:
+    def __init__(self, app: App, bolt: AsyncApp, directory: Directory, messenger: SlackMessenger):
+        self.app = app
+        self.bolt = bolt
+        self.client: AsyncWebClient = bolt.client
+        self.directory = directory
+        self.messenger = messenger
+        self._tasks: set[asyncio.Task] = set()
+
+    # -- the work after the ack -------------------------------------------------------------------
+    def spawn(self, work: Awaitable[None], what: str) -> None:
+        async def guarded() -> None:
+            try:
+                await work
+            except Exception:
+                log.exception("answering %s failed", what)
+
+        task = asyncio.create_task(guarded())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def settle(self, limit: float | None = None) -> None:
+        """Wait for the answers still being worked on (tests; a clean shutdown), cancelling after `limit` s."""
+        while self._tasks:
+            _, pending = await asyncio.wait(set(self._tasks), timeout=limit)
+            if pending:
+                for task in pending:
+                    task.cancel()
+                return
+
+    async def caller(self, user: str, name: str, channel: str, team: str, *, forms: bool) -> Caller:
+        person = await self.directory.person(user, name)
+        return Caller(platform=PLATFORM, user=user, channel=channel, name=person.name, space=team,
+                      platform_admin=person.admin, forms=forms, is_dm=channel.startswith("D"))
+
+    async def run(self, work: Callable[[], Awaitable[Reply]]) -> Reply:
+        try:
+            return await work()
+        except Exception:
+            log.exception("a Slack command failed")
+            return error_reply(FAILED)
+
+    # -- answering ------------------------------------------------------------------------------
+    async def answer(self, reply: Reply, caller: Caller, *, response_url: str | None, trigger_id: str | None) -> None:
+        """One reply to one request: a modal, or a message to the response_url (else a DM)."""
+        if reply.form is not None:
+            if await self.open_form(reply, caller, response_url, trigger_id):
+                return
+            reply = error_reply(FORM_FAILED.format(reply.form.command))
+        out = render.message(reply)
+        if response_url:
+            response = await AsyncRespond(response_url=response_url)(
+                text=out.text, blocks=out.blocks, response_type=out.response_type, replace_original=False,
+                unfurl_links=False, unfurl_media=False)
+            if response.status_code != 200:
+                log.warning("Slack refused a response (%s): %s", response.status_code, response.body)
+            if reply.image is not None:
+                # Files cannot ride on a response; a private chart goes to the member's DM.
+                where = caller.channel if not out.ephemeral else await self.messenger.dm_channel(caller.user)
+                await self.messenger.upload(where, reply.image)
+        else:
+            await self.messenger.send(await self.messenger.dm_channel(caller.user), reply)
+
+    async def open_form(self, reply: Reply, caller: Caller, response_url: str | None, trigger_id: str | None) -> bool:
+        form = reply.form
+        if form is None or not trigger_id:
+            return False
+        state = render.FormState(command=form.command, given=dict(form.given), channel=caller.channel,
+                                 response_url=response_url)
+        try:
+            view = render.modal(form, state)
+            await self.client.views_open(trigger_id=trigger_id, view=view)
+        except Exception as exc:
+            # Most often an expired trigger (over 3 s): the person is told how to type it instead.
+            log.warning("could not open the %r form: %s", form.command, exc)
+            return False
+        return True
+
+    async def publish_home(self, user: str, team: str, channel: str = "") -> None:
+        caller = await self.caller(user, "", channel, team, forms=False)
+        await self.client.views_publish(user_id=user, view=render.home_view(await self.dashboards(caller)))
+
+    async def dashboards(self, caller: Caller) -> list[tuple[str, Reply]]:
+        """App.dashboards, keeping each group's channel so the Home's buttons know where they run."""
+        store = self.app.store
+        user_id = await store.links.internal(PLATFORM, "user", caller.user)
+        if user_id is None:
+            return []
+        out = []
+        for group in await store.groups.all():
+            member = await store.members.of_user(group.id, user_id)
+            channel = await store.links.external(PLATFORM, "channel", group.channel_id)
+            if member is None or not member.active or channel is None:
+                continue
+            reply = await self.app.handle(replace(caller, channel=channel, forms=False, is_dm=False), ("me",), {})
+            if not reply.error:
+                out.append((channel, reply))
+        return out
+
+    # -- the three kinds of request ---------------------------------------------------------------
+    async def on_command(self, command: dict[str, Any]) -> None:
+        text = unescape(command.get("text") or "").strip()
+        trigger_id = command.get("trigger_id")
+        caller = await self.caller(command["user_id"], command.get("user_name", ""), command["channel_id"],
+                                   command.get("team_id", ""), forms=bool(trigger_id))
+        reply = await self.run(lambda: self.app.handle_text(caller, text or "help"))
+        await self.answer(reply, caller, response_url=command.get("response_url"), trigger_id=trigger_id)
+
+    async def on_action(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        user = body.get("user") or {}
+        team = (body.get("team") or {}).get("id") or user.get("team_id", "")
+        trigger_id = body.get("trigger_id")
+        home = (body.get("view") or {}).get("type") == "home"
+        channel = render.home_channel(action.get("block_id")) if home else (body.get("channel") or {}).get("id")
+        if not channel:
+            return
+        caller = await self.caller(user["id"], user.get("name") or user.get("username", ""), channel, team,
+                                   forms=bool(trigger_id))
+        reply = await self.run(lambda: self.app.handle_text(caller, action.get("value") or "help"))
+        await self.answer(reply, caller, response_url=None if home else body.get("response_url"),
+                          trigger_id=trigger_id)
+        if home:
+            await self.publish_home(caller.user, team, caller.channel)
+
+    async def on_submit(self, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = body.get("user") or {}
+        team = (body.get("team") or {}).get("id") or user.get("team_id", "")
+        state = render.FormState.load(view.get("private_metadata") or "{}")
+        # No form may open from a form: a missing answer becomes a one-line error instead.
+        caller = await self.caller(user["id"], user.get("name") or user.get("username", ""), state.channel, team,
+                                   forms=False)
+        answers = render.answers(view, state)
+        reply = await self.run(lambda: self.app.handle(caller, tuple(state.command.split()), answers))
+        await self.answer(reply, caller, response_url=state.response_url, trigger_id=None)
+
+
+def unescape(text: str) -> str:
+    """Slack sends &, < and > in command text as entities; the core should see what was typed."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def check_environment(environ: dict[str, str]) -> None:
+    if all(environ.get(name) for name in OAUTH_VARIABLES):
+        # bolt would silently switch to multi-workspace OAuth and ignore the bot token.
+        raise ValueError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set; studybot runs in one workspace with "
+                         "STUDYBOT_SLACK_BOT_TOKEN, so unset them")
+
+
+def build(app: App, settings: Settings, *, client: AsyncWebClient, pacer: Pacer | None = None) -> SlackAdapter:
+    """The bolt app with studybot's listeners; nothing is sent or served until a request arrives."""
+    check_environment(dict(os.environ))
+    bolt = AsyncApp(client=client, signing_secret=settings.slack_signing_secret or "", name="studybot",
+                    logger=logging.getLogger("slack_bolt"))
+    adapter = SlackAdapter(app, bolt, Directory(client, settings.slack_admins), SlackMessenger(client, pacer=pacer))
+
+    # bolt passes arguments by parameter name, so these are plain functions, not bound methods.
+    @bolt.command(COMMAND)
+    async def study(ack, command):
+        await ack()
+        adapter.spawn(adapter.on_command(command), f"/study {command.get('text', '')!r}")
+
+    @bolt.action(re.compile("^" + re.escape(render.ACTION_PREFIX)))
+    async def button(ack, body, action):
+        await ack()
+        adapter.spawn(adapter.on_action(body, action), f"button {action.get('value')!r}")
+
+    @bolt.view(render.FORM_CALLBACK)
+    async def submit(ack, body, view):
+        await ack()  # closes the modal; the answer arrives as a message
+        adapter.spawn(adapter.on_submit(body, view), "a form")
+
+    @bolt.event("app_home_opened")
+    async def home(ack, body, event):
+        await ack()
+        if event.get("tab", "home") == "home":
+            adapter.spawn(adapter.publish_home(event["user"], body.get("team_id", ""), event.get("channel", "")),
+                          "the App Home")
+
+    return adapter

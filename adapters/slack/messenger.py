@@ -1,0 +1,139 @@
+"""The outbox's way onto Slack: channel posts, DMs and chart uploads, paced to Slack's rate limits.
+
+Failures become DeliveryError so the core Deliverer decides about retries on its own clock: an
+address that cannot work (a deleted channel, a deactivated member) is permanent, a 429 waits for
+Slack's Retry-After, outages back off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import render
+from bot.ports import DeliveryError, OutboxMessage
+from bot.reply import Image, Reply
+
+log = logging.getLogger(__name__)
+
+# Slack allows about one message per second per channel; bursts beyond that get 429s.
+POST_INTERVAL = 1.0
+# Errors that no retry can fix: the place or the person is gone, or the message itself is refused.
+PERMANENT = frozenset({
+    "channel_not_found", "not_in_channel", "is_archived", "user_not_found", "user_disabled", "cannot_dm_bot",
+    "user_not_visible", "restricted_action", "invalid_blocks", "msg_too_long", "no_text", "too_many_attachments",
+})
+POSTED_MEMORY = 1000
+
+
+def api_error(exc: SlackApiError) -> str:
+    try:
+        return str(exc.response.get("error") or exc.response.status_code)
+    except (AttributeError, TypeError):
+        return "unknown"
+
+
+def retry_after(exc: SlackApiError) -> float | None:
+    headers = getattr(exc.response, "headers", None) or {}
+    for name in ("Retry-After", "retry-after"):
+        value = headers.get(name)
+        if value is None:
+            continue
+        if isinstance(value, list):  # slack_sdk keeps some headers as lists
+            value = value[0] if value else None
+        try:
+            return max(0.0, float(value))
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def delivery_error(exc: Exception) -> DeliveryError:
+    if isinstance(exc, SlackApiError):
+        error = api_error(exc)
+        if exc.response.status_code == 429 or error == "ratelimited":
+            wait = retry_after(exc)
+            return DeliveryError(f"rate limited by Slack for {wait or 0:.0f}s", retry_after=wait)
+        return DeliveryError(f"Slack refused: {error}", permanent=error in PERMANENT)
+    return DeliveryError(f"connection to Slack failed: {exc.__class__.__name__}")
+
+
+class Pacer:
+    """Spaces posts to one channel by `interval` seconds; other channels go on meanwhile."""
+
+    def __init__(self, interval: float = POST_INTERVAL, *, monotonic: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
+        self.interval = interval
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self._next: dict[str, float] = {}
+
+    async def wait(self, channel: str) -> None:
+        now = self.monotonic()
+        # Reserve the slot before awaiting, so concurrent senders to one channel queue up behind it.
+        slot = max(now, self._next.get(channel, now))
+        self._next[channel] = slot + self.interval
+        if slot > now:
+            await self.sleep(slot - now)
+
+
+class SlackMessenger:
+    platform = "slack"
+
+    def __init__(self, client: AsyncWebClient, *, pacer: Pacer | None = None):
+        self.client = client
+        self.pacer = pacer or Pacer()
+        self.dm_channels: dict[str, str] = {}  # user id -> DM channel id; Slack keeps it stable
+        # Keys whose text went out but whose chart upload failed: a retry sends only the chart.
+        self._posted: OrderedDict[str, None] = OrderedDict()
+
+    async def deliver(self, message: OutboxMessage, channel_ref: str | None, user_ref: str | None) -> None:
+        try:
+            if channel_ref is not None:
+                channel = channel_ref
+            elif user_ref is not None:
+                channel = await self.dm_channel(user_ref)
+            else:
+                raise DeliveryError("no Slack address", permanent=True)
+            await self.send(channel, message.reply, key=message.key)
+        except (SlackApiError, SlackRequestError, aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise delivery_error(exc) from None
+
+    async def dm_channel(self, user: str) -> str:
+        channel = self.dm_channels.get(user)
+        if channel is None:
+            response = await self.client.conversations_open(users=user)
+            channel = self.dm_channels[user] = response["channel"]["id"]
+        return channel
+
+    async def send(self, channel: str, reply: Reply, *, key: str | None = None) -> None:
+        """Post a reply to a channel (or DM channel), then its chart if it has one."""
+        if key is None or key not in self._posted:
+            out = render.message(reply)
+            await self.pacer.wait(channel)
+            extra = {"metadata": {"event_type": "studybot_outbox", "event_payload": {"key": key}}} if key else {}
+            await self.client.chat_postMessage(channel=channel, text=out.text, blocks=out.blocks,
+                                               unfurl_links=False, unfurl_media=False, **extra)
+            if key is not None and reply.image is not None:
+                self._remember(key)
+        if reply.image is not None:
+            await self.upload(channel, reply.image)
+            if key is not None:
+                self._posted.pop(key, None)
+
+    async def upload(self, channel: str, image: Image) -> None:
+        await self.pacer.wait(channel)
+        await self.client.files_upload_v2(channel=channel, file=image.data, filename=image.filename,
+                                          title=image.alt or image.filename, alt_txt=image.alt or None)
+
+    def _remember(self, key: str) -> None:
+        self._posted[key] = None
+        while len(self._posted) > POSTED_MEMORY:
+            self._posted.popitem(last=False)
