@@ -42,6 +42,7 @@ class App:
     deliverer: Deliverer | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task] = field(default_factory=list)
+    _enqueued_seen: int = 0
 
     @property
     def store(self) -> SqliteStore:
@@ -100,7 +101,9 @@ class App:
     async def _after_command(self, ctx: Context) -> None:
         if ctx.reschedule:
             await self.scheduler.sync()
-        await self.deliver_now()
+        if ctx.store.outbox.enqueued != self._enqueued_seen:
+            self._enqueued_seen = ctx.store.outbox.enqueued
+            await self.deliver_now()
 
     async def start(self) -> None:
         """Rebuild the schedule from the database, catch up what a restart missed, start delivering."""

@@ -81,14 +81,16 @@ class Dispatcher:
 
     async def _context(self, caller: Caller) -> Context:
         store, now = self.store, self.clock.now()
-        user_id, channel_id = await store.links.caller(caller.platform, caller.user, caller.channel)
-        if user_id is None:
-            user_id = await store.users.add(caller.name, now)
-            await store.links.link(caller.platform, "user", caller.user, user_id)
-        if channel_id is None:
-            channel_id = await store.channels.add(caller.channel)
-            await store.links.link(caller.platform, "channel", caller.channel, channel_id)
-        group, member, organiser = await store.groups.with_member(channel_id, user_id)
+        user_id, channel_id, group, member, organiser = await store.groups.for_caller(
+            caller.platform, caller.user, caller.channel)
+        if user_id is None or channel_id is None:  # first contact: make our ids, then look again
+            if user_id is None:
+                user_id = await store.users.add(caller.name, now)
+                await store.links.link(caller.platform, "user", caller.user, user_id)
+            if channel_id is None:
+                channel_id = await store.channels.add(caller.channel)
+                await store.links.link(caller.platform, "channel", caller.channel, channel_id)
+            group, member, organiser = await store.groups.with_member(channel_id, user_id)
         organiser = caller.platform_admin or organiser
         who = Whoami(caller=caller, user_id=user_id, channel_id=channel_id, group=group, member=member,
                       organiser=organiser)

@@ -49,8 +49,7 @@ async def problem_today(ctx: Context) -> Reply:
 async def problem_solved(ctx: Context, problem: str | None = None, minutes: int | None = None,
                          felt: str | None = None) -> Reply:
     item = practice.find_item(ctx.content, problem) if problem else await practice.todays_item(ctx)
-    fresh = await practice.record_solve(ctx, item, minutes, felt)
-    st = await practice.member_streak(ctx)
+    fresh, st = await practice.record_solve(ctx, item, minutes, felt)
     if not fresh:
         return Reply(text=f"You had already solved '{item.title}'; it counts once. Noted how it felt this time.",
                      fields=[Field("Streak", f"{st.current} days")])

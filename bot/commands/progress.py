@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.commands.context import Context
 from bot.commands.registry import Param, command
 from bot.domain.scoring import PERIODS
-from bot.domain.streaks import MAX_FREEZES
+from bot.domain.streaks import MAX_FREEZES, streak
 from bot.domain.timeutil import local_date
 from bot.reply import Field, Reply
 from bot.services import practice
@@ -21,19 +21,17 @@ async def leaderboard(ctx: Context, period: str | None = None) -> Reply:
     table = await practice.standings(ctx, period)
     if not table:
         return Reply(title=f"Leaderboard — {period}", text="No solves yet in this period. Be the first: `problem today`.")
+    shown = table[:20]
+    days = await ctx.store.practice.solve_days_of([s.member_id for s in shown])
+    zones = {m.id: m.timezone for m in await ctx.store.members.active(ctx.group.id)}
     lines = []
-    for i, s in enumerate(table[:20], start=1):
-        st = await practice.member_streak(ctx, s.member_id, tz=await _tz(ctx, s.member_id))
+    for i, s in enumerate(shown, start=1):
+        st = streak(days[s.member_id], local_date(ctx.now, zones.get(s.member_id, ctx.group.timezone)))
         parts = ", ".join(f"{s.by_difficulty[d]} {d}" for d in ("easy", "medium", "hard") if s.by_difficulty.get(d))
         lines.append(f"{i}. {s.name} — {s.points} pts ({parts}) · streak {st.current}")
     since = {"week": "since Monday", "month": "since the 1st", "all": "all time"}[period]
     return Reply(title=f"Leaderboard — {period}", text="\n".join(lines),
                  footer=f"{since}, group time ({ctx.group.timezone})")
-
-
-async def _tz(ctx: Context, member_id: int) -> str:
-    member = await ctx.store.members.get(member_id)
-    return member.timezone if member else ctx.group.timezone
 
 
 @command("streak", private=True, help="Your streak in your own timezone, and your streak freezes")

@@ -24,25 +24,31 @@ class Streak:
 
 
 def streak(solve_days: Iterable[date], today: date) -> Streak:
-    days = set(solve_days)
-    if not days:
+    # Day numbers (ordinals) rather than dates: the leaderboard computes this for every row it shows.
+    end = today.toordinal()
+    ordinals = sorted({d.toordinal() for d in solve_days if d.toordinal() <= end})
+    if not ordinals:
         return Streak()
     current = best = freezes = run = 0
-    frozen: list[date] = []
-    d = min(days)
-    while d <= today:
-        if d in days:
-            current += 1
-            run += 1
-            if run % RUN_FOR_FREEZE == 0:
-                freezes = min(MAX_FREEZES, freezes + 1)
-        elif d != today:
+    frozen: list[int] = []
+    previous = ordinals[0] - 1
+    for day in (*ordinals, end + 1):  # the sentinel checks the days after the last solve, up to yesterday
+        gap = min(day, end) - previous - 1  # missed days in between; today never counts as missed
+        if gap > 0:
             run = 0
-            if current > 0 and freezes > 0:
-                freezes -= 1
-                frozen.append(d)
-            else:
-                current = 0
-        best = max(best, current)
-        d += timedelta(days=1)
-    return Streak(current, best, freezes, tuple(frozen), today in days)
+            if current:
+                spent = gap if gap < freezes else freezes
+                frozen.extend(range(previous + 1, previous + 1 + spent))
+                freezes -= spent
+                if gap > spent:
+                    current = 0
+        if day > end:
+            break
+        current += 1
+        run += 1
+        if run % RUN_FOR_FREEZE == 0 and freezes < MAX_FREEZES:
+            freezes += 1
+        if current > best:
+            best = current
+        previous = day
+    return Streak(current, best, freezes, tuple(date.fromordinal(d) for d in frozen), ordinals[-1] == end)

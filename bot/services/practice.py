@@ -50,17 +50,18 @@ async def todays_item(ctx: Context) -> Item:
     return find_item(ctx.content, posted.item_id)
 
 
-async def record_solve(ctx: Context, item: Item, minutes: int | None, felt: str | None) -> bool:
+async def record_solve(ctx: Context, item: Item, minutes: int | None, felt: str | None) -> tuple[bool, Streak]:
+    """Record a solve and schedule its review; returns (counted as new, the member's streak now)."""
     member = ctx.member
     now = ctx.now
-    fresh = await ctx.store.practice.add_solve(
-        member.id, member.group_id, item.id, item.kind, item.difficulty, minutes, felt, now,
-        local_date(now, member.timezone),
+    today = local_date(now, member.timezone)
+    result = await ctx.store.practice.add_solve(
+        member.id, member.group_id, item.id, item.kind, item.difficulty, minutes, felt, now, today,
     )
     if item.kind == "problem":
-        card = review(await ctx.store.practice.card(member.id, item.id), member.id, item.id, felt, now)
+        card = review(result.card, member.id, item.id, felt, now)
         await ctx.store.practice.save_card(member.id, item.id, card.to_json(), card.due)
-    return fresh
+    return result.fresh, streak(result.days, today)
 
 
 async def member_streak(ctx: Context, member_id: int | None = None, tz: str | None = None) -> Streak:

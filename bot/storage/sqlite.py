@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from bot.domain.model import Group, Member
@@ -10,6 +11,7 @@ from bot.domain.selection import Posted
 from bot.domain.timeutil import parse_hhmm
 from bot.ports import OutboxMessage
 from bot.reply import Reply
+from bot.storage.accountability_repo import SqliteAccountability
 from bot.storage.db import Database
 
 
@@ -115,6 +117,26 @@ class SqliteGroups:
     async def by_channel(self, channel_id: int) -> Group | None:
         row = await self.db.one(f"SELECT {_GROUP_COLUMNS} FROM groups WHERE channel_id=?", (channel_id,))
         return _group(row) if row else None
+
+    async def for_caller(self, platform: str, user_ref: str, channel_ref: str):
+        """Everything a command starts from, in one round trip: our ids for the user and the channel,
+        the channel's group, the user's membership in it and organiser rights."""
+        member_cols = ", ".join(f"m.{c.strip()} AS m_{c.strip()}" for c in _MEMBER_COLUMNS.split(","))
+        row = await self.db.one(
+            "WITH ids AS (SELECT "
+            "(SELECT internal_id FROM links WHERE platform=? AND kind='user' AND external_id=?) AS uid, "
+            "(SELECT internal_id FROM links WHERE platform=? AND kind='channel' AND external_id=?) AS cid) "
+            f"SELECT ids.uid, ids.cid, {', '.join('g.' + c.strip() for c in _GROUP_COLUMNS.split(','))}, "
+            f"{member_cols}, EXISTS (SELECT 1 FROM organisers o WHERE o.group_id = g.id AND o.user_id = ids.uid) "
+            "AS organiser FROM ids LEFT JOIN groups g ON g.channel_id = ids.cid "
+            "LEFT JOIN members m ON m.group_id = g.id AND m.user_id = ids.uid",
+            (platform, user_ref, platform, channel_ref),
+        )
+        group = _group(row) if row["id"] is not None else None
+        member = None
+        if row["m_id"] is not None:
+            member = _member({c.strip(): row[f"m_{c.strip()}"] for c in _MEMBER_COLUMNS.split(",")})
+        return row["uid"], row["cid"], group, member, bool(row["organiser"])
 
     async def with_member(self, channel_id: int, user_id: int) -> tuple[Group | None, Member | None, bool]:
         """The channel's group, the user's membership in it, and organiser rights, in one round trip."""
@@ -270,13 +292,16 @@ def _message(row) -> OutboxMessage:
 class SqliteOutbox:
     def __init__(self, db: Database):
         self.db = db
+        self.enqueued = 0  # lets the app skip waking the deliverer after commands that queued nothing
 
     async def enqueue(self, key, reply, now, *, group_id, channel_id=None, user_id=None, not_before=None) -> bool:
-        return await self.db.execute(
+        added = await self.db.execute(
             "INSERT OR IGNORE INTO outbox (key, group_id, channel_id, user_id, payload, created_at, not_before) "
             "VALUES (?,?,?,?,?,?,?)",
             (key, group_id, channel_id, user_id, json.dumps(reply.to_json()), iso(now), iso(not_before or now)),
         ) > 0
+        self.enqueued += added
+        return added
 
     async def due(self, now: datetime, limit: int = 100) -> list[OutboxMessage]:
         rows = await self.db.all(
@@ -323,6 +348,13 @@ class SqliteOutbox:
         await self.db.execute("DELETE FROM outbox WHERE user_id=? AND group_id=?", (user_id, group_id))
 
 
+@dataclass(frozen=True)
+class SolveResult:
+    fresh: bool  # False when the member had solved it before (it counts once)
+    card: str | None  # the review card before this solve, as JSON
+    days: list[date]  # every local date with a solve, this one included
+
+
 class SqlitePractice:
     """Daily posts, solves and review cards."""
 
@@ -359,20 +391,39 @@ class SqlitePractice:
         ) > 0
 
     async def add_solve(self, member_id: int, group_id: int, problem_id: str, kind: str, difficulty: str,
-                        minutes: int | None, felt: str | None, now: datetime, day: date) -> bool:
-        """Record a solve; False when this member had already solved it (it counts once)."""
-        # One statement: a repeat only refreshes how it felt and bumps `repeats`, which tells the two apart.
+                        minutes: int | None, felt: str | None, now: datetime, day: date) -> SolveResult:
+        """Record a solve (a repeat counts once) and return what the reply needs, in one round trip.
+
+        A repeat only refreshes how it felt and bumps `repeats`, which tells the two apart; the review
+        card and the member's solve days come back with it (RETURNING sees the new row).
+        """
         row = await self.db.one(
             "INSERT INTO solves (member_id, group_id, problem_id, kind, difficulty, minutes, felt, solved_at, local_date) "
             "VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (member_id, problem_id) DO UPDATE SET "
             "minutes=COALESCE(excluded.minutes, minutes), felt=COALESCE(excluded.felt, felt), repeats=repeats+1 "
-            "RETURNING repeats",
+            "RETURNING repeats, "
+            "(SELECT card FROM review_cards r WHERE r.member_id=solves.member_id AND r.problem_id=solves.problem_id), "
+            "(SELECT group_concat(DISTINCT s.local_date) FROM solves s WHERE s.member_id=solves.member_id)",
             (member_id, group_id, problem_id, kind, difficulty, minutes, felt, iso(now), day.isoformat()),
         )
-        return row[0] == 0
+        days = [date.fromisoformat(d) for d in (row[2] or "").split(",") if d]
+        return SolveResult(fresh=row[0] == 0, card=row[1], days=days)
 
     async def solved_ids(self, member_id: int) -> set[str]:
         return {r[0] for r in await self.db.all("SELECT problem_id FROM solves WHERE member_id=?", (member_id,))}
+
+    async def solve_days_of(self, member_ids: list[int]) -> dict[int, list[date]]:
+        """Solve days of several members in one query (the leaderboard shows everyone's streak)."""
+        if not member_ids:
+            return {}
+        marks = ",".join("?" * len(member_ids))
+        rows = await self.db.all(
+            f"SELECT DISTINCT member_id, local_date FROM solves WHERE member_id IN ({marks})", member_ids
+        )
+        out: dict[int, list[date]] = {m: [] for m in member_ids}
+        for member_id, day in rows:
+            out[member_id].append(date.fromisoformat(day))
+        return out
 
     async def solve_days(self, member_id: int) -> list[date]:
         rows = await self.db.all("SELECT DISTINCT local_date FROM solves WHERE member_id=?", (member_id,))
@@ -438,3 +489,4 @@ class SqliteStore:
         self.outbox = SqliteOutbox(db)
         self.practice = SqlitePractice(db)
         self.runtime = SqliteRuntime(db)
+        self.accountability = SqliteAccountability(db)

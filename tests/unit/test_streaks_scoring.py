@@ -1,5 +1,8 @@
 from datetime import UTC, date, datetime, timedelta
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bot.domain.scoring import period_start, rank, target_split
 from bot.domain.streaks import streak
 
@@ -49,3 +52,37 @@ def test_ranking_weights_difficulty():
 def test_target_split_adds_up():
     assert target_split(50) == {"easy": 15, "medium": 28, "hard": 7}
     assert sum(target_split(150).values()) == 150
+
+
+def reference_streak(solve_days, today):
+    """The rule stated day by day, as a person would apply it: the fast version must agree."""
+    days = set(solve_days)
+    if not days:
+        return (0, 0, 0, ())
+    current = best = freezes = run = 0
+    frozen = []
+    d = min(days)
+    while d <= today:
+        if d in days:
+            current += 1
+            run += 1
+            if run % 7 == 0:
+                freezes = min(2, freezes + 1)
+        elif d != today:
+            run = 0
+            if current > 0 and freezes > 0:
+                freezes -= 1
+                frozen.append(d)
+            else:
+                current = 0
+        best = max(best, current)
+        d += timedelta(days=1)
+    return (current, best, freezes, tuple(frozen))
+
+
+@settings(max_examples=400, deadline=None)
+@given(offsets=st.sets(st.integers(0, 60), max_size=50), today=st.integers(0, 70))
+def test_fast_streak_agrees_with_the_day_by_day_rule(offsets, today):
+    solve = [D0 + timedelta(days=o) for o in offsets if o <= today]
+    s = streak(solve, D0 + timedelta(days=today))
+    assert (s.current, s.best, s.freezes, s.frozen_days) == reference_streak(solve, D0 + timedelta(days=today))
