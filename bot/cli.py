@@ -32,27 +32,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-class _RedactSecrets(logging.Filter):
-    """Tokens never reach a log line, whatever a library decides to print."""
+class RedactingFormatter(logging.Formatter):
+    """Tokens never reach a log line, whatever a library prints: the whole formatted record is
+    searched, tracebacks included."""
 
-    def __init__(self, secrets: list[str]):
-        super().__init__()
+    def __init__(self, fmt: str, secrets: list[str]):
+        super().__init__(fmt)
         self.secrets = [s for s in secrets if len(s) >= 6]
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            message = record.getMessage()
-            if any(s in message for s in self.secrets):
-                for s in self.secrets:
-                    message = message.replace(s, "[redacted]")
-                record.msg, record.args = message, None
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "[redacted]")
+        return text
 
 
 def configure_logging(settings: Settings) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(_RedactSecrets(settings.secrets()))
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", settings.secrets()))
     logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
 
 
