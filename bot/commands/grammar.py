@@ -78,7 +78,7 @@ def _match_path(registry: Registry, tokens: list[Token]) -> tuple[Command, int]:
     children = registry.under((first,))
     if children:
         options = sorted({c.path[1] for c in children if len(c.path) > 1})
-        typed = words[1] if len(words) > 1 else ""
+        typed = words[1][:30] if len(words) > 1 else ""
         near = difflib.get_close_matches(f"{first} {typed}".strip(), [c.name for c in children], n=1, cutoff=0.6)
         lead = f"'{first} {typed}' is not a command." if typed else f"'{first}' needs one more word."
         hint = f" Did you mean '{near[0]}'?" if near and typed else ""

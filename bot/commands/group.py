@@ -11,6 +11,7 @@ from bot.domain.progress import stage_spread
 from bot.domain.timeutil import WEEKDAYS, parse_weekdays
 from bot.errors import Conflict, UsageError
 from bot.reply import Bar, Field, Reply
+from bot.services import digest
 
 
 @command(
@@ -104,7 +105,8 @@ async def group_stats(ctx: Context) -> Reply:
     spread = stage_spread(rm, done, [m.id for m in members])
     return Reply(
         title=f"{group.name} — stats",
-        fields=[Field("Members", str(len(members))), Field("Status", "paused" if group.paused else "running")],
+        fields=[Field("Members", str(len(members))), Field("Status", "paused" if group.paused else "running"),
+                *await digest.stats_fields(ctx.store, group, ctx.now)],
         bars=[Bar(f"{i + 1}. {stage.title}", spread[i], max(1, len(members))) for i, stage in enumerate(rm.stages)],
         footer="Bars: how many members stand at each roadmap stage.",
     )

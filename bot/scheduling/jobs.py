@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.domain.timeutil import zone
+from bot.scheduling import accountability
 from bot.scheduling.scheduler import Job, JobSource
 from bot.services import daily
 
@@ -25,4 +26,4 @@ def job_sources(app: App) -> list[JobSource]:
             for g in await app.store.groups.all() if not g.paused
         ]
 
-    return [daily_posts]
+    return [daily_posts, *accountability.job_sources(app)]

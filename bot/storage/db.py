@@ -114,10 +114,13 @@ class Database:
     ) -> list[Migration]:
         """Apply every migration newer than the database, each in its own transaction."""
         migrations = bundled_migrations() if migrations is None else migrations
-        current = await self.schema_version()
+        await self.schema_version()
+        # Any migration not yet recorded is applied, in order: features land in parallel branches,
+        # so a lower number can arrive after a higher one.
+        done = {row[0] for row in await self.all("SELECT version FROM schema_version")}
         applied = []
         for mig in migrations:
-            if mig.version <= current:
+            if mig.version in done:
                 continue
             async with self.transaction():
                 for statement in _statements(mig.sql):

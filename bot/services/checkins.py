@@ -1,0 +1,246 @@
+"""Check-ins: the prompt by DM at each member's local time, answers, pauses, and the daily channel digest."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot.commands.context import Context
+from bot.domain import checkins as rules
+from bot.domain.checkins import SLOTS, CheckinSettings
+from bot.domain.timeutil import local_date
+from bot.errors import Conflict, NotAllowed, UsageError
+from bot.reply import Button, Field, Reply
+from bot.storage.accountability_repo import Answer
+from bot.storage.db import Database
+from bot.storage.sqlite import SqliteStore
+
+# One member's answers share one field of the digest, and Discord caps a field at 1024 characters:
+# each answer is shortened there (the member's own reply shows it whole).
+DIGEST_ANSWER_MAX = 300
+
+
+async def own_group(ctx: Context, need_member: bool = True) -> None:
+    """Resolve the caller's group when they write from a DM (where prompts arrive) rather than its channel.
+
+    In a group's channel nothing changes. Elsewhere, a person in exactly one group is taken to mean that
+    one; someone in several is asked to use the group's channel.
+    """
+    who = ctx.who
+    if who.group is None:
+        groups = await ctx.store.accountability.checkins.groups_of_user(who.user_id)
+        if len(groups) > 1:
+            raise NotAllowed("You are in several study groups: run this in the channel of the one you mean.")
+        if groups:
+            who.group = await ctx.store.groups.get(groups[0])
+            who.member = await ctx.store.members.of_user(groups[0], who.user_id)
+    _ = ctx.group
+    if need_member:
+        _ = ctx.member
+
+
+def labels(settings: CheckinSettings) -> dict[str, str]:
+    """How each slot is shown: its short name for the default questions, else the group's own question."""
+    if settings.questions == rules.DEFAULT_QUESTIONS:
+        return {"done": "Done", "next": "Next", "blockers": "Blockers"}
+    return dict(settings.slots())
+
+
+def question_lines(settings: CheckinSettings) -> str:
+    return "\n".join(f"{i}. {q} → `checkin {slot} …`" for i, (slot, q) in enumerate(settings.slots(), 1))
+
+
+def example(settings: CheckinSettings) -> str:
+    samples = {"done": "finished two-sum", "next": "sliding window", "blockers": "none"}
+    return "checkin " + " ".join(f"{slot} {samples[slot]}" for slot, _ in settings.slots())
+
+
+def prompt_reply(name: str, group_name: str, settings: CheckinSettings, day: date, nudge: bool, missed: int) -> Reply:
+    if nudge:
+        return Reply(
+            title=f"A gentle nudge — check-in for {day:%a %d %b}",
+            text=(f"Hi {name}, we have not heard from you for the last {missed} check-ins in {group_name}. "
+                  "No pressure: one line keeps the group in touch, and if you need a break, "
+                  "`checkin pause 7` stops these prompts for a week. This is the only reminder.\n"
+                  + question_lines(settings)),
+            buttons=[Button("Check in", "checkin", "primary"), Button("Pause a week", "checkin pause 7")],
+            footer=f"Example: `{example(settings)}`",
+        )
+    return Reply(
+        title=f"Check-in for {day:%a %d %b}",
+        text=f"Good morning {name}! Your check-in for {group_name}:\n" + question_lines(settings),
+        buttons=[Button("Check in", "checkin", "primary"), Button("Pause a week", "checkin pause 7")],
+        footer=f"One line does it: `{example(settings)}`. You can edit your answers until the day ends.",
+    )
+
+
+async def prompt(db: Database, now: datetime, member_id: int) -> str | None:
+    """The job at a member's check-in time: prompt them by DM, or nudge once after missed prompts.
+
+    Returns what it did ('prompt', 'nudge', 'answered', None) for the tests and logs. Idempotent: the
+    prompt row and the outbox key are per member and member-local date.
+    """
+    store = SqliteStore(db)
+    repo = store.accountability.checkins
+    async with db.transaction():
+        member = await store.members.get(member_id)
+        if member is None or not member.active:
+            return None
+        group = await store.groups.get(member.group_id)
+        if group is None or group.paused:
+            return None
+        settings = await repo.settings(group.id)
+        today = local_date(now, member.timezone)
+        if not rules.is_prompt_day(settings, today):
+            return None
+        until = await repo.paused_until(member.id)
+        if until is not None and today < until:
+            return None
+        prompts, answers, nudges = await repo.history(member.id)
+        if today in prompts:
+            return None
+        if today in answers:
+            # Answered before the prompt came: the day counts, and there is nothing to ask.
+            await repo.record_prompt(member.id, today, now)
+            return "answered"
+        nudge = rules.should_nudge(prompts, answers, today, nudges)
+        missed = len(rules.missed_run(prompts, answers, today))
+        await repo.record_prompt(member.id, today, now, nudge=nudge)
+        kind = "nudge" if nudge else "prompt"
+        await store.outbox.enqueue(
+            f"checkin-{kind}:{member.id}:{today.isoformat()}",
+            prompt_reply(member.name, group.name, settings, today, nudge, missed), now,
+            group_id=group.id, user_id=member.user_id,
+        )
+        return kind
+
+
+async def answer(ctx: Context, slots: dict[str, str]) -> Reply:
+    await own_group(ctx)
+    group, member = ctx.group, ctx.member
+    repo = ctx.store.accountability.checkins
+    settings = await repo.settings(group.id)
+    if not settings.enabled:
+        raise Conflict("Check-ins are off in this group; an organiser can turn them on with `group checkins`.")
+    asked = [slot for slot, _ in settings.slots()]
+    extra = [slot for slot in slots if slot not in asked]
+    if extra:
+        raise UsageError(f"This group asks {len(asked)} question{'s' if len(asked) != 1 else ''}, answered with "
+                         f"{', '.join(asked)}; there is no '{extra[0]}' to answer.")
+    today = local_date(ctx.now, member.timezone)
+    if not slots:
+        return await status(ctx, settings, today)
+    first = await repo.save_answer(member.id, group.id, today, slots, ctx.now)
+    prompts, answers, _ = await repo.history(member.id)
+    run = rules.checkin_streak(prompts, answers, today)
+    saved = await repo.answer(member.id, today)
+    lab = labels(settings)
+    return Reply(
+        title=f"{'Checked in' if first else 'Check-in updated'} for {today:%a %d %b}",
+        text=f"It goes to {group.name}'s check-in digest at {settings.digest_time():%H:%M} ({group.timezone}).",
+        fields=[Field(lab[slot], saved.slot(slot) or "—", inline=False) for slot in asked]
+        + [Field("Check-in streak", f"{run} day{'s' if run != 1 else ''}")],
+        footer="Change an answer today with the same command, e.g. `checkin blockers none`.",
+        tone="success",
+    )
+
+
+async def status(ctx: Context, settings: CheckinSettings, today: date) -> Reply:
+    """`checkin` with nothing to answer (a console with no form): today's answers and how to give them."""
+    member = ctx.member
+    repo = ctx.store.accountability.checkins
+    saved = await repo.answer(member.id, today)
+    prompts, answers, _ = await repo.history(member.id)
+    until = await repo.paused_until(member.id)
+    fields = [Field("Check-in streak", str(rules.checkin_streak(prompts, answers, today))),
+              Field("Schedule", f"{','.join(settings.days)} at {settings.time:%H:%M} your time ({member.timezone})")]
+    if until is not None and today < until:
+        fields.append(Field("Paused until", f"{until:%a %d %b}"))
+    if saved is not None:
+        lab = labels(settings)
+        fields[:0] = [Field(lab[slot], saved.slot(slot) or "—", inline=False) for slot, _ in settings.slots()]
+        text = f"Your check-in for {today:%a %d %b} (edit it until the day ends):"
+    else:
+        text = f"You have not checked in today.\n{question_lines(settings)}"
+    return Reply(title="Your check-in", text=text, fields=fields, footer=f"Example: `{example(settings)}`")
+
+
+async def pause(ctx: Context, days: int) -> Reply:
+    await own_group(ctx)
+    member = ctx.member
+    today = local_date(ctx.now, member.timezone)
+    until = rules.pause_end(today, days)
+    await ctx.store.accountability.checkins.pause(member.id, until)
+    if days == 0:
+        return Reply(text="Check-in prompts are back on from your next check-in time.", tone="success")
+    return Reply(
+        text=(f"No check-in prompts until {until:%a %d %b} (your time). Enjoy the break; "
+              "paused days do not count as missed. `checkin pause 0` ends it sooner."),
+        tone="success",
+    )
+
+
+def _clip(text: str, limit: int = DIGEST_ANSWER_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def digest_reply(group_name: str, day: date, settings: CheckinSettings, answers: list[Answer],
+                 after: datetime | None, streaks: dict[int, int]) -> Reply:
+    lab = labels(settings)
+    fields = []
+    for a in answers:
+        edited = after is not None and a.answered_at <= after
+        head = f"{a.name}{' (updated)' if edited else ''} · streak {streaks.get(a.member_id, 0)}"
+        if a.local_date != day:
+            head += f" · {a.local_date:%a %d %b}"
+        body = "\n".join(f"{lab[slot]}: {_clip(a.slot(slot))}" for slot in SLOTS if slot in lab and a.slot(slot))
+        fields.append(Field(head, body or "—", inline=False))
+    people = len({a.member_id for a in answers})
+    return Reply(
+        title=f"Check-ins — {day:%a %d %b}",
+        text=f"{people} member{'s' if people != 1 else ''} checked in for {group_name}.",
+        fields=fields,
+        footer="Answer yours with `checkin`; edits made today appear in the next digest.",
+    )
+
+
+async def post_day_digest(db: Database, now: datetime, group_id: int) -> bool:
+    """The group's daily digest of answers given (or edited) since the last one; nothing when none came."""
+    store = SqliteStore(db)
+    repo = store.accountability.checkins
+    async with db.transaction():
+        group = await store.groups.get(group_id)
+        if group is None or group.paused:
+            return False
+        settings = await repo.settings(group.id)
+        if not settings.enabled:
+            return False
+        day = local_date(now, group.timezone)
+        key = f"checkin-digest:{group.id}:{day.isoformat()}"
+        if await store.outbox.get(key) is not None:
+            return False
+        after = await repo.last_digest_at(group.id)
+        answers = await repo.answers_between(group.id, after, now)
+        if not answers:
+            return False
+        history = await repo.group_history(group.id)
+        members = {m.id: m for m in await store.members.active(group.id)}
+        streaks = {
+            mid: rules.checkin_streak(p, a, local_date(now, members[mid].timezone))
+            for mid, (p, a) in history.items() if mid in members
+        }
+        await repo.record_digest(group.id, day, now, len(answers))
+        await store.outbox.enqueue(key, digest_reply(group.name, day, settings, answers, after, streaks), now,
+                                   group_id=group.id, channel_id=group.channel_id)
+        return True
+
+
+def settings_reply(group_name: str, s: CheckinSettings, tz: str, changed: bool) -> Reply:
+    state = "on" if s.enabled else "off"
+    return Reply(
+        title=f"Check-ins for {group_name} are {state}" + (" (updated)" if changed else ""),
+        text="Each member is asked by DM at this time in their own timezone." if s.enabled else "",
+        fields=[Field("Days", ",".join(s.days)), Field("Time", f"{s.time:%H:%M} member-local"),
+                Field("Digest", f"{s.digest_time():%H:%M} {tz}"),
+                Field("Questions", "\n".join(f"{slot}: {q}" for slot, q in s.slots()), inline=False)],
+        tone="success" if s.enabled else "info",
+    )

@@ -1,0 +1,207 @@
+"""The weekly digest with its chart, the weekly system-design prompt, and aggregate figures for `group stats`."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from bot.content import ContentPack, DesignPrompt
+from bot.domain import checkins as rules
+from bot.domain.applications import STAGES
+from bot.domain.design import choose_prompt, week_start
+from bot.domain.model import Group
+from bot.domain.streaks import streak
+from bot.domain.timeutil import local_date, local_midnight, zone
+from bot.errors import NotFound
+from bot.reply import Field, Image, Reply
+from bot.services.chart import solves_chart
+from bot.storage.db import Database
+from bot.storage.sqlite import SqliteStore
+
+DIGEST_DAY = "mon"
+DIGEST_TIME = time(8, 0)  # group-local: the week just ended is complete, and it comes before the daily post
+DIFFICULTIES = ("easy", "medium", "hard")
+
+
+@dataclass
+class WeekData:
+    group: Group
+    week: date  # the Monday of the week covered
+    days: list[date]
+    per_day: dict[date, dict[str, int]]
+    per_member: dict[int, dict[str, int]]
+    names: dict[int, str]
+    solve_streaks: dict[int, int]
+    checkin_streaks: dict[int, int]
+    checkin_counts: dict[int, tuple[int, int]]
+    milestones: list[tuple[str, str]]
+    mocks: int | None
+    offers: list[tuple[str, str, str | None]]
+
+
+def covered_week(now: datetime, tz: str) -> date:
+    """The Monday of the last complete group-local week before `now`."""
+    return week_start(local_date(now, tz)) - timedelta(days=7)
+
+
+async def gather(store: SqliteStore, content: ContentPack, group: Group, week: date, now: datetime) -> WeekData:
+    repo = store.accountability
+    tz = group.timezone
+    start, end = local_midnight(week, tz), local_midnight(week + timedelta(days=7), tz)
+    days = [week + timedelta(days=i) for i in range(7)]
+    members = await store.members.active(group.id)
+    names = {m.id: m.name for m in members}
+    per_day: dict[date, dict[str, int]] = {}
+    per_member: dict[int, dict[str, int]] = {m.id: {} for m in members}
+    for member_id, solved_at, difficulty in await repo.digests.solves_between(group.id, start, end):
+        day = local_date(solved_at, tz)
+        per_day.setdefault(day, {}).setdefault(difficulty, 0)
+        per_day[day][difficulty] += 1
+        counts = per_member.setdefault(member_id, {})
+        counts[difficulty] = counts.get(difficulty, 0) + 1
+    # Streaks as they stood when the week ended, each in the member's own timezone.
+    last = end - timedelta(microseconds=1)
+    solve_days = await repo.digests.solve_days(group.id)
+    solve_streaks = {m.id: streak(solve_days.get(m.id, []), local_date(last, m.timezone)).current for m in members}
+    history = await repo.checkins.group_history(group.id)
+    checkin_streaks = {
+        m.id: rules.checkin_streak(*history.get(m.id, ([], [])), local_date(last, m.timezone)) for m in members
+    }
+    rm = content.roadmaps.get(group.roadmap) or next(iter(content.roadmaps.values()))
+    milestones = []
+    for member_id, mid in await repo.digests.milestones_between(group.id, start, end):
+        found = rm.milestone(mid)
+        milestones.append((names.get(member_id, "?"), found[1].title if found else mid))
+    return WeekData(
+        group=group, week=week, days=days, per_day=per_day, per_member=per_member, names=names,
+        solve_streaks=solve_streaks, checkin_streaks=checkin_streaks,
+        checkin_counts=await repo.checkins.counts_between(group.id, week, week + timedelta(days=7)),
+        milestones=milestones, mocks=await repo.digests.mocks_between(group.id, start, end),
+        offers=await repo.applications.announced_between(group.id, start, end),
+    )
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def render_weekly(data: WeekData, png: bytes) -> Reply:
+    span = f"{data.days[0]:%a %d %b} – {data.days[-1]:%a %d %b}"
+    fields = []
+    ranked = sorted(data.names, key=lambda mid: (-sum(data.per_member.get(mid, {}).values()), data.names[mid].lower()))
+    for mid in ranked:
+        counts = data.per_member.get(mid, {})
+        total = sum(counts.values())
+        split = ", ".join(f"{counts[d]} {d}" for d in DIFFICULTIES if counts.get(d))
+        prompted, answered = data.checkin_counts.get(mid, (0, 0))
+        value = f"{_plural(total, 'solve')}" + (f" ({split})" if split else "")
+        value += f" · streak {_plural(data.solve_streaks.get(mid, 0), 'day')}"
+        if prompted:
+            value += f" · check-ins {answered}/{prompted} (streak {data.checkin_streaks.get(mid, 0)})"
+        fields.append(Field(data.names[mid], value, inline=False))
+    total = sum(sum(c.values()) for c in data.per_day.values())
+    if data.milestones:
+        fields.append(Field("Milestones ticked", "\n".join(f"{who}: {title}" for who, title in data.milestones),
+                            inline=False))
+    if data.mocks is not None:
+        fields.append(Field("Mock interviews", str(data.mocks)))
+    if data.offers:
+        fields.append(Field("Offers 🎉", "\n".join(
+            f"{who} — {company}" + (f" ({role})" if role else "") for who, company, role in data.offers), inline=False))
+    return Reply(
+        title=f"Weekly digest — {span}",
+        text=f"{data.group.name} solved {_plural(total, 'problem')} this week."
+             + ("" if data.milestones else " No milestones ticked."),
+        fields=fields,
+        image=Image(f"digest-{data.group.id}-{data.week.isoformat()}.png", png,
+                    alt=f"Solves per day, {span}, stacked by difficulty"),
+        footer="Streaks as they stood on Sunday night, each in the member's own time.",
+        tone="info",
+    )
+
+
+async def post_weekly(db: Database, content: ContentPack, now: datetime, group_id: int) -> bool:
+    """The weekly digest of the last complete group-local week, posted once with its chart."""
+    store = SqliteStore(db)
+    async with db.transaction():
+        group = await store.groups.get(group_id)
+        if group is None or group.paused:
+            return False
+        week = covered_week(now, group.timezone)
+        key = f"digest:{group.id}:{week.isoformat()}"
+        if group.created_at and group.created_at >= local_midnight(week + timedelta(days=7), group.timezone):
+            return False  # the group did not exist yet in that week
+        if await store.outbox.get(key) is not None:
+            return False
+        data = await gather(store, content, group, week, now)
+    # Rendered outside the transaction so other commands are not held up; the key keeps the post unique.
+    title = f"Solves per day — week of {week:%d %b %Y}"
+    png = await asyncio.to_thread(solves_chart, data.days, data.per_day, title)
+    async with db.transaction():
+        if not await store.accountability.digests.record_weekly(group.id, week, now):
+            return False
+        return await store.outbox.enqueue(key, render_weekly(data, png), now, group_id=group.id,
+                                          channel_id=group.channel_id)
+
+
+# -- design prompts ----------------------------------------------------------------------------------
+
+async def prompt_of_week(store: SqliteStore, content: ContentPack, group: Group, now: datetime) -> tuple[date, DesignPrompt]:
+    """This group-local week's prompt, chosen (and remembered) the first time anyone asks."""
+    if not content.design_prompts:
+        raise NotFound("This content pack has no system-design prompts.")
+    week = week_start(local_date(now, group.timezone))
+    repo = store.accountability.design
+    chosen = await repo.for_week(group.id, week)
+    if chosen is None or chosen not in content.design_prompts:
+        chosen = choose_prompt(group.id, week, [(p.id, p.kind) for p in content.design_prompts.values()],
+                               await repo.history(group.id))
+        await repo.record(group.id, week, chosen, now)
+    return week, content.design_prompts[chosen]
+
+
+def render_design(p: DesignPrompt, week: date) -> Reply:
+    return Reply(
+        title=f"System design of the week — {p.title}",
+        text=p.brief,
+        fields=[Field("Kind", "ML system" if p.kind == "ml" else "classic"), Field("Difficulty", p.difficulty),
+                Field("Week of", f"{week:%a %d %b}"),
+                Field("Afterwards, check yourself against", "\n".join(f"• {k}" for k in p.key_points),
+                      inline=False)],
+        footer="Sketch it in 45 minutes, thinking aloud, before reading the checklist. Pair up with `mock join`.",
+        tone=p.difficulty,
+    )
+
+
+async def post_weekly_design(db: Database, content: ContentPack, now: datetime, group_id: int) -> bool:
+    store = SqliteStore(db)
+    async with db.transaction():
+        group = await store.groups.get(group_id)
+        if group is None or group.paused or not content.design_prompts:
+            return False
+        week, prompt = await prompt_of_week(store, content, group, now)
+        return await store.outbox.enqueue(f"design:{group.id}:{week.isoformat()}", render_design(prompt, week), now,
+                                          group_id=group.id, channel_id=group.channel_id)
+
+
+# -- group stats -------------------------------------------------------------------------------------
+
+async def stats_fields(store: SqliteStore, group: Group, now: datetime) -> list[Field]:
+    """Aggregates only: application counts by stage and the check-in rate, never a name or a company."""
+    counts, people = await store.accountability.applications.stage_counts(group.id)
+    ordered = {s: counts[s] for s in STAGES if counts.get(s)}
+    apps = sum(ordered.values())
+    app_text = "none tracked" if not apps else (
+        f"{apps} by {_plural(people, 'member')}: " + ", ".join(f"{n} {s}" for s, n in ordered.items()))
+    today = local_date(now, group.timezone)
+    per_member = await store.accountability.checkins.counts_between(group.id, today - timedelta(days=6),
+                                                                      today + timedelta(days=2))
+    prompted = sum(p for p, _ in per_member.values())
+    answered = sum(a for _, a in per_member.values())
+    return [Field("Applications", app_text, inline=False), Field("Check-ins (7 days)", rules.rate(prompted, answered))]
+
+
+def weekly_trigger_fields(group: Group) -> dict:
+    return {"day_of_week": DIGEST_DAY, "hour": DIGEST_TIME.hour, "minute": DIGEST_TIME.minute,
+            "timezone": zone(group.timezone)}

@@ -1,0 +1,336 @@
+"""Repositories for accountability: check-ins, digests, design prompts and the application tracker."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from bot.domain.applications import Application, company_key
+from bot.domain.checkins import DEFAULT_QUESTIONS, CheckinSettings
+from bot.domain.timeutil import parse_hhmm
+from bot.storage.db import Database
+
+
+# The same text form as bot/storage/sqlite.py (UTC ISO-8601), kept here because that module builds the
+# store out of this one and importing back from it would be circular.
+def iso(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_iso(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+@dataclass(frozen=True)
+class Answer:
+    member_id: int
+    name: str
+    local_date: date
+    done: str | None
+    next: str | None
+    blockers: str | None
+    answered_at: datetime
+    updated_at: datetime
+
+    def slot(self, name: str) -> str | None:
+        return getattr(self, name)
+
+
+class SqliteCheckins:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def settings(self, group_id: int) -> CheckinSettings:
+        row = await self.db.one("SELECT enabled, days, time, questions FROM checkin_settings WHERE group_id=?",
+                                (group_id,))
+        if row is None:
+            return CheckinSettings()
+        return CheckinSettings(enabled=bool(row[0]), days=tuple(d for d in row[1].split(",") if d),
+                               time=parse_hhmm(row[2]), questions=tuple(json.loads(row[3])) or DEFAULT_QUESTIONS)
+
+    async def all_settings(self) -> dict[int, CheckinSettings]:
+        """Settings of every group that has a row (the others use the defaults), in one hop."""
+        rows = await self.db.all("SELECT group_id, enabled, days, time, questions FROM checkin_settings")
+        return {r[0]: CheckinSettings(enabled=bool(r[1]), days=tuple(d for d in r[2].split(",") if d),
+                                      time=parse_hhmm(r[3]), questions=tuple(json.loads(r[4])) or DEFAULT_QUESTIONS)
+                for r in rows}
+
+    async def save_settings(self, group_id: int, s: CheckinSettings) -> None:
+        await self.db.execute(
+            "INSERT INTO checkin_settings (group_id, enabled, days, time, questions) VALUES (?,?,?,?,?) "
+            "ON CONFLICT (group_id) DO UPDATE SET enabled=excluded.enabled, days=excluded.days, "
+            "time=excluded.time, questions=excluded.questions",
+            (group_id, int(s.enabled), ",".join(s.days), s.time.strftime("%H:%M"), json.dumps(list(s.questions))),
+        )
+
+    async def record_prompt(self, member_id: int, day: date, now: datetime, nudge: bool = False) -> bool:
+        return await self.db.execute(
+            "INSERT OR IGNORE INTO checkin_prompts (member_id, local_date, prompted_at, nudge) VALUES (?,?,?,?)",
+            (member_id, day.isoformat(), iso(now), int(nudge)),
+        ) > 0
+
+    async def history(self, member_id: int) -> tuple[list[date], list[date], list[date]]:
+        """(prompt days, answer days, nudge days) of a member, in one hop."""
+        rows = await self.db.all(
+            "SELECT 'p', local_date, nudge FROM checkin_prompts WHERE member_id=? "
+            "UNION ALL SELECT 'a', local_date, 0 FROM checkin_answers WHERE member_id=?",
+            (member_id, member_id),
+        )
+        prompts = [date.fromisoformat(r[1]) for r in rows if r[0] == "p"]
+        answers = [date.fromisoformat(r[1]) for r in rows if r[0] == "a"]
+        nudges = [date.fromisoformat(r[1]) for r in rows if r[0] == "p" and r[2]]
+        return prompts, answers, nudges
+
+    async def group_history(self, group_id: int) -> dict[int, tuple[list[date], list[date]]]:
+        """member id -> (prompt days, answer days) for the group's active members."""
+        rows = await self.db.all(
+            "SELECT 'p', p.member_id, p.local_date FROM checkin_prompts p JOIN members m ON m.id = p.member_id "
+            "WHERE m.group_id=? AND m.active=1 UNION ALL "
+            "SELECT 'a', a.member_id, a.local_date FROM checkin_answers a JOIN members m ON m.id = a.member_id "
+            "WHERE m.group_id=? AND m.active=1",
+            (group_id, group_id),
+        )
+        out: dict[int, tuple[list[date], list[date]]] = {}
+        for kind, member_id, day in rows:
+            prompts, answers = out.setdefault(member_id, ([], []))
+            (prompts if kind == "p" else answers).append(date.fromisoformat(day))
+        return out
+
+    async def answer(self, member_id: int, day: date) -> Answer | None:
+        row = await self.db.one(
+            "SELECT a.member_id, m.name, a.local_date, a.done, a.next, a.blockers, a.answered_at, a.updated_at "
+            "FROM checkin_answers a JOIN members m ON m.id = a.member_id WHERE a.member_id=? AND a.local_date=?",
+            (member_id, day.isoformat()),
+        )
+        return _answer(row) if row else None
+
+    async def save_answer(self, member_id: int, group_id: int, day: date, slots: dict[str, str],
+                          now: datetime) -> bool:
+        """Add today's answer or update the slots given; True when it is the first answer of the day."""
+        row = await self.db.one(
+            "INSERT INTO checkin_answers (member_id, group_id, local_date, done, next, blockers, answered_at, "
+            "updated_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (member_id, local_date) DO UPDATE SET "
+            "done=COALESCE(excluded.done, done), next=COALESCE(excluded.next, next), "
+            "blockers=COALESCE(excluded.blockers, blockers), updated_at=excluded.updated_at, edits=edits+1 "
+            "RETURNING edits",
+            (member_id, group_id, day.isoformat(), slots.get("done"), slots.get("next"), slots.get("blockers"),
+             iso(now), iso(now)),
+        )
+        return row[0] == 0
+
+    async def answers_between(self, group_id: int, after: datetime | None, until: datetime) -> list[Answer]:
+        """Answers given or edited in (after, until], of active members, by name."""
+        rows = await self.db.all(
+            "SELECT a.member_id, m.name, a.local_date, a.done, a.next, a.blockers, a.answered_at, a.updated_at "
+            "FROM checkin_answers a JOIN members m ON m.id = a.member_id "
+            "WHERE a.group_id=? AND m.active=1 AND a.updated_at > ? AND a.updated_at <= ? "
+            "ORDER BY m.name COLLATE NOCASE, a.local_date",
+            (group_id, iso(after) if after else "", iso(until)),
+        )
+        return [_answer(r) for r in rows]
+
+    async def pause(self, member_id: int, until: date) -> None:
+        await self.db.execute(
+            "INSERT INTO checkin_pauses (member_id, paused_until) VALUES (?,?) "
+            "ON CONFLICT (member_id) DO UPDATE SET paused_until=excluded.paused_until",
+            (member_id, until.isoformat()),
+        )
+
+    async def paused_until(self, member_id: int) -> date | None:
+        value = await self.db.scalar("SELECT paused_until FROM checkin_pauses WHERE member_id=?", (member_id,))
+        return date.fromisoformat(value) if value else None
+
+    async def last_digest_at(self, group_id: int) -> datetime | None:
+        return from_iso(await self.db.scalar("SELECT MAX(posted_at) FROM checkin_digests WHERE group_id=?",
+                                             (group_id,)))
+
+    async def record_digest(self, group_id: int, day: date, now: datetime, answers: int) -> bool:
+        return await self.db.execute(
+            "INSERT OR IGNORE INTO checkin_digests (group_id, local_date, posted_at, answers) VALUES (?,?,?,?)",
+            (group_id, day.isoformat(), iso(now), answers),
+        ) > 0
+
+    async def counts_between(self, group_id: int, start: date, end: date) -> dict[int, tuple[int, int]]:
+        """member id -> (prompt days, of which answered) in [start, end) (member-local dates)."""
+        rows = await self.db.all(
+            "SELECT p.member_id, COUNT(*), COUNT(a.member_id) FROM checkin_prompts p "
+            "JOIN members m ON m.id = p.member_id "
+            "LEFT JOIN checkin_answers a ON a.member_id = p.member_id AND a.local_date = p.local_date "
+            "WHERE m.group_id=? AND m.active=1 AND p.local_date >= ? AND p.local_date < ? GROUP BY p.member_id",
+            (group_id, start.isoformat(), end.isoformat()),
+        )
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    async def prompt_targets(self) -> list[tuple[int, int, str]]:
+        """(member id, group id, member timezone) of every active member of a running group, in one hop."""
+        rows = await self.db.all(
+            "SELECT m.id, m.group_id, m.timezone FROM members m JOIN groups g ON g.id = m.group_id "
+            "WHERE m.active=1 AND g.paused=0 ORDER BY m.id"
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    async def groups_of_user(self, user_id: int) -> list[int]:
+        """The groups a person is an active member of (to answer from a direct message)."""
+        rows = await self.db.all("SELECT group_id FROM members WHERE user_id=? AND active=1 ORDER BY group_id",
+                                 (user_id,))
+        return [r[0] for r in rows]
+
+
+def _answer(row) -> Answer:
+    return Answer(row[0], row[1], date.fromisoformat(row[2]), row[3], row[4], row[5], from_iso(row[6]),
+                  from_iso(row[7]))
+
+
+_APP_COLUMNS = "id, member_id, company, role, stage, created_at, updated_at, announced_at"
+
+
+def _application(row) -> Application:
+    return Application(row[0], row[1], row[2], row[3], row[4], from_iso(row[5]), from_iso(row[6]), from_iso(row[7]))
+
+
+class SqliteApplications:
+    """A member's own applications. Every read is by member id: no query here lists another's rows."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def of_member(self, member_id: int) -> list[Application]:
+        rows = await self.db.all(
+            f"SELECT {_APP_COLUMNS} FROM applications WHERE member_id=? ORDER BY updated_at DESC, id DESC",
+            (member_id,),
+        )
+        return [_application(r) for r in rows]
+
+    async def add(self, member_id: int, company: str, role: str | None, stage: str, now: datetime) -> int | None:
+        """The new application's id, or None when this member already tracks that company."""
+        row = await self.db.one(
+            "INSERT INTO applications (member_id, company, company_key, role, stage, created_at, updated_at) "
+            "VALUES (?,?,?,?,?,?,?) ON CONFLICT (member_id, company_key) DO NOTHING RETURNING id",
+            (member_id, company, company_key(company), role, stage, iso(now), iso(now)),
+        )
+        return row[0] if row else None
+
+    async def move(self, app_id: int, stage: str, now: datetime) -> None:
+        await self.db.execute("UPDATE applications SET stage=?, updated_at=? WHERE id=?", (stage, iso(now), app_id))
+
+    async def mark_announced(self, app_id: int, now: datetime) -> bool:
+        return await self.db.execute(
+            "UPDATE applications SET announced_at=? WHERE id=? AND announced_at IS NULL", (iso(now), app_id)
+        ) > 0
+
+    async def stage_counts(self, group_id: int) -> tuple[dict[str, int], int]:
+        """Counts per stage over the group's active members, and how many members track anything."""
+        rows = await self.db.all(
+            "SELECT a.stage, COUNT(*), COUNT(DISTINCT a.member_id) FROM applications a "
+            "JOIN members m ON m.id = a.member_id WHERE m.group_id=? AND m.active=1 GROUP BY a.stage",
+            (group_id,),
+        )
+        people = await self.db.scalar(
+            "SELECT COUNT(DISTINCT a.member_id) FROM applications a JOIN members m ON m.id = a.member_id "
+            "WHERE m.group_id=? AND m.active=1", (group_id,),
+        )
+        return {r[0]: r[1] for r in rows}, int(people or 0)
+
+    async def announced_between(self, group_id: int, start: datetime, end: datetime) -> list[tuple[str, str, str | None]]:
+        """(member name, company, role) of offers announced in [start, end): only what members chose to share."""
+        rows = await self.db.all(
+            "SELECT m.name, a.company, a.role FROM applications a JOIN members m ON m.id = a.member_id "
+            "WHERE m.group_id=? AND a.announced_at >= ? AND a.announced_at < ? ORDER BY a.announced_at",
+            (group_id, iso(start), iso(end)),
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+
+class SqliteDesign:
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def for_week(self, group_id: int, week: date) -> str | None:
+        return await self.db.scalar("SELECT prompt_id FROM design_weeks WHERE group_id=? AND week_start=?",
+                                    (group_id, week.isoformat()))
+
+    async def history(self, group_id: int) -> list[str]:
+        rows = await self.db.all("SELECT prompt_id FROM design_weeks WHERE group_id=? ORDER BY week_start",
+                                 (group_id,))
+        return [r[0] for r in rows]
+
+    async def record(self, group_id: int, week: date, prompt_id: str, now: datetime) -> bool:
+        return await self.db.execute(
+            "INSERT OR IGNORE INTO design_weeks (group_id, week_start, prompt_id, chosen_at) VALUES (?,?,?,?)",
+            (group_id, week.isoformat(), prompt_id, iso(now)),
+        ) > 0
+
+
+class SqliteDigests:
+    """What the weekly digest reads: solves, milestones, mock sessions, in the span of a week."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def record_weekly(self, group_id: int, week: date, now: datetime) -> bool:
+        return await self.db.execute(
+            "INSERT OR IGNORE INTO weekly_digests (group_id, week_start, posted_at) VALUES (?,?,?)",
+            (group_id, week.isoformat(), iso(now)),
+        ) > 0
+
+    async def solves_between(self, group_id: int, start: datetime, end: datetime) -> list[tuple[int, datetime, str]]:
+        """(member id, solved at, difficulty) of coding problems solved in [start, end) by active members."""
+        rows = await self.db.all(
+            "SELECT s.member_id, s.solved_at, s.difficulty FROM solves s JOIN members m ON m.id = s.member_id "
+            "WHERE s.group_id=? AND m.active=1 AND s.kind='problem' AND s.solved_at >= ? AND s.solved_at < ? "
+            "ORDER BY s.solved_at",
+            (group_id, iso(start), iso(end)),
+        )
+        return [(r[0], from_iso(r[1]), r[2]) for r in rows]
+
+    async def solve_days(self, group_id: int) -> dict[int, list[date]]:
+        rows = await self.db.all(
+            "SELECT DISTINCT s.member_id, s.local_date FROM solves s JOIN members m ON m.id = s.member_id "
+            "WHERE s.group_id=? AND m.active=1", (group_id,),
+        )
+        out: dict[int, list[date]] = {}
+        for member_id, day in rows:
+            out.setdefault(member_id, []).append(date.fromisoformat(day))
+        return out
+
+    async def milestones_between(self, group_id: int, start: datetime, end: datetime) -> list[tuple[int, str]]:
+        rows = await self.db.all(
+            "SELECT d.member_id, d.milestone FROM milestones_done d JOIN members m ON m.id = d.member_id "
+            "WHERE m.group_id=? AND m.active=1 AND d.done_at >= ? AND d.done_at < ? ORDER BY d.done_at",
+            (group_id, iso(start), iso(end)),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    async def mocks_between(self, group_id: int, start: datetime, end: datetime) -> int | None:
+        """Mock interviews held in [start, end), or None when this database has no mock sessions to count.
+
+        The mock-interview feature owns that table; its columns are looked up rather than assumed, so the
+        digest simply leaves the line out while the table is absent or shaped in a way it cannot read.
+        """
+        columns = [r[1] for r in await self.db.all("PRAGMA table_info(mock_sessions)")]
+        if not columns or "group_id" not in columns:
+            return None
+        when = next((c for c in ("completed_at", "done_at", "held_at", "starts_at", "slot_start", "slot_at",
+                                 "scheduled_at", "at") if c in columns), None)
+        if when is None:
+            return None
+        status = ""
+        if "status" in columns:
+            status = " AND status IN ('done', 'completed', 'held', 'finished')"
+        try:
+            return int(await self.db.scalar(
+                f'SELECT COUNT(*) FROM mock_sessions WHERE group_id=? AND "{when}" >= ? AND "{when}" < ?{status}',
+                (group_id, iso(start), iso(end)),
+            ) or 0)
+        except sqlite3.Error:
+            return None
+
+
+class SqliteAccountability:
+    def __init__(self, db: Database):
+        self.checkins = SqliteCheckins(db)
+        self.applications = SqliteApplications(db)
+        self.design = SqliteDesign(db)
+        self.digests = SqliteDigests(db)
