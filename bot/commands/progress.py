@@ -23,10 +23,9 @@ async def leaderboard(ctx: Context, period: str | None = None) -> Reply:
         return Reply(title=f"Leaderboard — {period}", text="No solves yet in this period. Be the first: `problem today`.")
     shown = table[:20]
     days = await ctx.store.practice.solve_days_of([s.member_id for s in shown])
-    zones = {m.id: m.timezone for m in await ctx.store.members.active(ctx.group.id)}
     lines = []
     for i, s in enumerate(shown, start=1):
-        st = streak(days[s.member_id], local_date(ctx.now, zones.get(s.member_id, ctx.group.timezone)))
+        st = streak(days[s.member_id], local_date(ctx.now, s.timezone))
         parts = ", ".join(f"{s.by_difficulty[d]} {d}" for d in ("easy", "medium", "hard") if s.by_difficulty.get(d))
         lines.append(f"{i}. {s.name} — {s.points} pts ({parts}) · streak {st.current}")
     since = {"week": "since Monday", "month": "since the 1st", "all": "all time"}[period]

@@ -28,16 +28,18 @@ class Standing:
     points: int
     solves: int
     by_difficulty: dict[str, int]
+    timezone: str = "UTC"
 
 
-def rank(rows: list[tuple[int, str, str, int]]) -> list[Standing]:
-    """rows: (member_id, name, difficulty, count). Ranked by points, then solves, then name."""
+def rank(rows: list[tuple]) -> list[Standing]:
+    """rows: (member_id, name, difficulty, count[, timezone]). Ranked by points, then solves, then name."""
     table: dict[int, dict] = {}
-    for member_id, name, difficulty, count in rows:
-        entry = table.setdefault(member_id, {"name": name, "by": {}})
+    for member_id, name, difficulty, count, *tz in rows:
+        entry = table.setdefault(member_id, {"name": name, "by": {}, "tz": tz[0] if tz else "UTC"})
         entry["by"][difficulty] = entry["by"].get(difficulty, 0) + count
     standings = [
-        Standing(mid, e["name"], sum(WEIGHTS.get(d, 1) * n for d, n in e["by"].items()), sum(e["by"].values()), e["by"])
+        Standing(mid, e["name"], sum(WEIGHTS.get(d, 1) * n for d, n in e["by"].items()), sum(e["by"].values()),
+                 e["by"], e["tz"])
         for mid, e in table.items()
     ]
     return sorted(standings, key=lambda s: (-s.points, -s.solves, s.name.lower()))

@@ -18,8 +18,9 @@ async def group_stage(store: SqliteStore, content: ContentPack, group: Group) ->
     """The group's roadmap stage: the median stage of its active members."""
     rm = content.roadmaps.get(group.roadmap) or next(iter(content.roadmaps.values()))
     done = await store.milestones.done_by_group(group.id)
-    members = await store.members.active(group.id)
-    stages = sorted(current_stage(rm, done.get(m.id, set())) for m in members)
+    count = await store.members.count_active(group.id)
+    # Members who ticked nothing stand at stage 0 and need no row.
+    stages = sorted([current_stage(rm, d) for d in done.values()] + [0] * max(0, count - len(done)))
     return stages[len(stages) // 2] if stages else 0
 
 
