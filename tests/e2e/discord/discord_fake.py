@@ -66,6 +66,7 @@ class FakeDiscord:
         self.dm_channels: dict[int, int] = {}
         self.closed_dms: set[int] = set()
         self.failures: dict[str, deque[Failure]] = defaultdict(deque)
+        self.outage: Failure | None = None  # while set, every REST request gets this answer
         self.commands: dict[int | None, list[dict]] = {}
         self.users: dict[int, dict] = {}
         self.identifies: list[dict] = []
@@ -275,7 +276,7 @@ class FakeDiscord:
         body, files = await self._body(request)
         self.requests.append(Recorded(request.method, path, dict(request.query), body, files))
         method, parts = request.method, path.strip("/").split("/")
-        failure = self._take_failure(method, path)
+        failure = self.outage or self._take_failure(method, path)
         if failure is not None and not failure.after_accept:
             return json_response(failure.body, failure.status, failure.headers)
         if method == "GET" and path == "/users/@me":

@@ -39,6 +39,7 @@ class Failure:
 
 class FakeSlack:
     def __init__(self) -> None:
+        self.outage: Failure | None = None  # while set, every Web API call gets this answer
         self.calls: list[Call] = []
         self.responses: list[dict[str, Any]] = []  # posts to response_urls, in order, with "_url"
         self.messages: dict[str, list[dict[str, Any]]] = {}  # channel id -> messages posted by the bot
@@ -128,6 +129,8 @@ class FakeSlack:
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.get("token")
         self.calls.append(Call(method, params, token, request.method))
         try:
+            if self.outage is not None:
+                return web.json_response(self.outage.body, status=self.outage.status, headers=self.outage.headers)
             queued = self.failures.get(method)
             if queued:
                 failure = queued.pop(0)
