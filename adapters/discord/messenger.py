@@ -6,7 +6,9 @@ a closed DM is permanent (recorded, reported once), rate limits and outages are 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import time
 
 import aiohttp
 import discord
@@ -34,11 +36,34 @@ def _retry_after(exc: discord.HTTPException) -> float | None:
     return None
 
 
+class GlobalLimit:
+    """At most `rate` requests a second across the bot, spaced evenly.
+
+    discord.py keeps each route's bucket from the response headers, but learns of the global limit
+    (50 requests a second) only from a 429; spacing requests here (at 48, a margin for clock jitter)
+    means that 429 never comes.
+    """
+
+    def __init__(self, rate: float = 48.0, *, monotonic=time.monotonic, sleep=asyncio.sleep):
+        self.interval = 1.0 / rate
+        self.monotonic, self.sleep = monotonic, sleep
+        self.next_at = 0.0
+
+    async def wait(self) -> None:
+        now = self.monotonic()
+        slot = max(now, self.next_at)
+        self.next_at = slot + self.interval
+        if slot > now:
+            await self.sleep(slot - now)
+
+
 class DiscordMessenger:
     platform = "discord"
+    concurrency = 50  # channels in flight: per-channel limits are tight, the global one is wide
 
-    def __init__(self, client: discord.Client):
+    def __init__(self, client: discord.Client, limit: GlobalLimit | None = None):
         self.client = client
+        self.limit = limit or GlobalLimit()
         self.dm_channels: dict[str, int] = {}  # user id -> DM channel id; Discord keeps it stable
 
     async def deliver(self, message: OutboxMessage, channel_ref: str | None, user_ref: str | None) -> None:
@@ -71,6 +96,7 @@ class DiscordMessenger:
     async def _dm_channel(self, user_ref: str) -> int:
         channel_id = self.dm_channels.get(user_ref)
         if channel_id is None:
+            await self.limit.wait()
             data = await self.client.http.start_private_message(int(user_ref))
             channel_id = self.dm_channels[user_ref] = int(data["id"])
         return channel_id
@@ -80,4 +106,5 @@ class DiscordMessenger:
         # The raw HTTP call, not channel.send: the buttons are dynamic items that need no stored view,
         # and a burst of posts should not fill the view store.
         with handle_message_parameters(nonce=nonce_for(message.key), **out.send_kwargs()) as params:
+            await self.limit.wait()
             await self.client.http.send_message(channel_id, params=params)

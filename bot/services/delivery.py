@@ -27,12 +27,14 @@ def backoff(attempts: int, base: float = 2.0) -> timedelta:
 
 
 class Deliverer:
-    def __init__(self, db: Database, clock: Clock, messenger: Messenger, *, concurrency: int = 8):
+    def __init__(self, db: Database, clock: Clock, messenger: Messenger, *, concurrency: int | None = None):
         self.db = db
         self.store = SqliteStore(db)
         self.clock = clock
         self.messenger = messenger
-        self.concurrency = concurrency
+        # Destinations served at once: a platform whose limits are per channel (Discord: 5 posts in 5 s
+        # each) needs many channels in flight to use its global budget; the messenger knows best.
+        self.concurrency = concurrency or getattr(messenger, "concurrency", 8)
         self._wake = asyncio.Event()
         self._drain_lock = asyncio.Lock()
         self.delivered = 0

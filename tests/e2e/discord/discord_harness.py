@@ -13,6 +13,7 @@ import discord
 from discord_fake import GUILD_ID, FakeDiscord
 
 from adapters.discord.client import StudyClient
+from adapters.discord.messenger import GlobalLimit
 from bot.bootstrap import App, open_app
 from bot.clock import SimulatedClock
 from bot.config import Settings
@@ -37,6 +38,9 @@ async def start_client(app: App, fake: FakeDiscord, **options) -> tuple[StudyCli
     options.setdefault("guild_ready_timeout", 0.05)
     options.setdefault("dev_guild", GUILD_ID)
     client = StudyClient(app, **options)
+    # The fake enforces no global limit; pacing at Discord's 50 a second would only slow the tests
+    # (bench/bench_drain.py measures the real pacing against a fake that does enforce it).
+    client.messenger.limit = GlobalLimit(rate=100_000)
     app.use_messenger(client.messenger)
     await client.__aenter__()
     task = asyncio.create_task(client.start(TOKEN))
