@@ -31,6 +31,7 @@ from discord.http import Route  # noqa: E402
 from discord_fake import FakeDiscord, json_response  # noqa: E402
 from discord_harness import START, TOKEN, start_client, stop_client  # noqa: E402
 
+from adapters.discord.messenger import ChannelPace, GlobalLimit  # noqa: E402
 from bot.bootstrap import open_app  # noqa: E402
 from bot.clock import SimulatedClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -46,6 +47,7 @@ class LimitedDiscord(FakeDiscord):
         self.recent: deque[float] = deque()
         self.windows: dict[str, tuple[float, int]] = {}
         self.too_many = 0
+        self.global_429 = 0
 
     async def rest(self, request):
         now = time.monotonic()
@@ -53,6 +55,7 @@ class LimitedDiscord(FakeDiscord):
             self.recent.popleft()
         if len(self.recent) >= GLOBAL_PER_SECOND:
             self.too_many += 1
+            self.global_429 += 1
             return json_response({"message": "You are being rate limited.", "retry_after": 1.0, "global": True},
                                  429, {"Via": "1.1 google", "Retry-After": "1", "X-RateLimit-Global": "true"})
         self.recent.append(now)
@@ -87,6 +90,7 @@ async def main(channels: int, per_channel: int) -> None:
         settings = Settings(platform="discord", db_path=os.path.join(tmp, "drain.db"), discord_token=TOKEN)
         async with open_app(settings, SimulatedClock(START)) as app:
             client, task = await start_client(app, fake, dev_guild=None)
+            client.messenger.limit, client.messenger.pace = GlobalLimit(), ChannelPace()  # the real pacing
             store = app.store
             async with app.db.transaction():
                 ids = []
@@ -115,6 +119,7 @@ async def main(channels: int, per_channel: int) -> None:
           f"{CHANNEL_MESSAGES} per {CHANNEL_WINDOW:.0f} s per channel; best possible {total / bound:.1f}/s")
     print(f"{'posts':>8}{'seconds':>10}{'per s':>10}{'of limit':>10}{'429s':>8}{'stored':>8}")
     print(f"{total:>8}{elapsed:>10.1f}{rate:>10.1f}{rate / (total / bound):>10.0%}{fake.too_many:>8}{posts:>8}")
+    print(f"429s: {fake.global_429} global, {fake.too_many - fake.global_429} per channel")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
+from collections import deque
 
 import aiohttp
 import discord
@@ -40,11 +41,11 @@ class GlobalLimit:
     """At most `rate` requests a second across the bot, spaced evenly.
 
     discord.py keeps each route's bucket from the response headers, but learns of the global limit
-    (50 requests a second) only from a 429; spacing requests here (at 48, a margin for clock jitter)
+    (50 requests a second) only from a 429; spacing requests here (at 45: requests bunch up a little on the way)
     means that 429 never comes.
     """
 
-    def __init__(self, rate: float = 48.0, *, monotonic=time.monotonic, sleep=asyncio.sleep):
+    def __init__(self, rate: float = 45.0, *, monotonic=time.monotonic, sleep=asyncio.sleep):
         self.interval = 1.0 / rate
         self.monotonic, self.sleep = monotonic, sleep
         self.next_at = 0.0
@@ -57,13 +58,35 @@ class GlobalLimit:
             await self.sleep(slot - now)
 
 
+class ChannelPace:
+    """Discord allows 5 messages per 5 seconds in a channel. Waiting for that here, before the global
+    pace, keeps discord.py from holding many channels' posts and releasing them all at one instant."""
+
+    def __init__(self, count: int = 5, window: float = 5.0, *, monotonic=time.monotonic, sleep=asyncio.sleep):
+        self.count, self.window = count, window
+        self.monotonic, self.sleep = monotonic, sleep
+        self.sent: dict[int, deque[float]] = {}
+
+    async def wait(self, channel_id: int) -> None:
+        times = self.sent.setdefault(channel_id, deque(maxlen=self.count))
+        if len(times) == self.count:
+            ready = times[0] + self.window + 0.05
+            now = self.monotonic()
+            if ready > now:
+                await self.sleep(ready - now)
+        times.append(self.monotonic())
+
+
 class DiscordMessenger:
     platform = "discord"
-    concurrency = 50  # channels in flight: per-channel limits are tight, the global one is wide
+    # Channels in flight: each may post only once a second on average, so the global budget is used
+    # only when every waiting channel is served at once rather than a few at a time.
+    concurrency = 500
 
-    def __init__(self, client: discord.Client, limit: GlobalLimit | None = None):
+    def __init__(self, client: discord.Client, limit: GlobalLimit | None = None, pace: ChannelPace | None = None):
         self.client = client
         self.limit = limit or GlobalLimit()
+        self.pace = pace or ChannelPace()
         self.dm_channels: dict[str, int] = {}  # user id -> DM channel id; Discord keeps it stable
 
     async def deliver(self, message: OutboxMessage, channel_ref: str | None, user_ref: str | None) -> None:
@@ -106,5 +129,6 @@ class DiscordMessenger:
         # The raw HTTP call, not channel.send: the buttons are dynamic items that need no stored view,
         # and a burst of posts should not fill the view store.
         with handle_message_parameters(nonce=nonce_for(message.key), **out.send_kwargs()) as params:
+            await self.pace.wait(channel_id)
             await self.limit.wait()
             await self.client.http.send_message(channel_id, params=params)

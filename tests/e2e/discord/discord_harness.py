@@ -13,7 +13,7 @@ import discord
 from discord_fake import GUILD_ID, FakeDiscord
 
 from adapters.discord.client import StudyClient
-from adapters.discord.messenger import GlobalLimit
+from adapters.discord.messenger import ChannelPace, GlobalLimit
 from bot.bootstrap import App, open_app
 from bot.clock import SimulatedClock
 from bot.config import Settings
@@ -41,6 +41,7 @@ async def start_client(app: App, fake: FakeDiscord, **options) -> tuple[StudyCli
     # The fake enforces no global limit; pacing at Discord's 50 a second would only slow the tests
     # (bench/bench_drain.py measures the real pacing against a fake that does enforce it).
     client.messenger.limit = GlobalLimit(rate=100_000)
+    client.messenger.pace = ChannelPace(count=100_000)
     app.use_messenger(client.messenger)
     await client.__aenter__()
     task = asyncio.create_task(client.start(TOKEN))
