@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.commands import apply, checkin, design, group, help, membership, problem, progress, roadmap
+from bot.commands import apply, checkin, design, group, help, membership, mock, problem, progress, roadmap
 from bot.commands.registry import Registry
 
-CATALOGUE = (help, membership, roadmap, group, problem, progress, checkin, design, apply)
+CATALOGUE = (help, membership, roadmap, group, problem, progress, checkin, design, apply, mock)
 
 
 def build_registry() -> Registry:

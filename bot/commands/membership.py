@@ -9,6 +9,7 @@ from bot.domain.progress import current_stage, stage_progress
 from bot.domain.scoring import target_split
 from bot.reply import Bar, Button, Field, Reply
 from bot.services import membership, practice
+from bot.services import mock as mock_service
 
 
 @command("join", scope="group", help="Join this channel's study group")
@@ -82,6 +83,7 @@ async def me(ctx: Context) -> Reply:
         Field("Roadmap stage", stage.title),
         Field("Milestones", f"{ticked}/{total}"),
     ]
+    fields += await mock_service.me_fields(ctx.store, ctx.content, member.id)
     bars = [Bar(f"{d.capitalize()}", solved.get(d, 0), split[d]) for d in ("easy", "medium", "hard")]
     bars.append(Bar("Roadmap", ticked, total))
     return Reply(title=f"{member.name} in {ctx.group.name}", fields=fields, bars=bars,

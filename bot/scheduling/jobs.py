@@ -9,7 +9,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.domain.timeutil import zone
 from bot.scheduling import accountability
 from bot.scheduling.scheduler import Job, JobSource
-from bot.services import daily
+from bot.services import daily, mock
 
 if TYPE_CHECKING:
     from bot.bootstrap import App
@@ -26,4 +26,4 @@ def job_sources(app: App) -> list[JobSource]:
             for g in await app.store.groups.all() if not g.paused
         ]
 
-    return [daily_posts, *accountability.job_sources(app)]
+    return [daily_posts, *accountability.job_sources(app), mock.job_source(app)]

@@ -13,6 +13,7 @@ from bot.ports import OutboxMessage
 from bot.reply import Reply
 from bot.storage.accountability_repo import SqliteAccountability
 from bot.storage.db import Database
+from bot.storage.mock_repo import SqliteMock
 
 
 def iso(when: datetime) -> str:
@@ -496,3 +497,4 @@ class SqliteStore:
         self.practice = SqlitePractice(db)
         self.runtime = SqliteRuntime(db)
         self.accountability = SqliteAccountability(db)
+        self.mock = SqliteMock(db)

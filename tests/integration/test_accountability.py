@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import json
 import textwrap
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -257,7 +257,7 @@ async def test_design_today_matches_the_weekly_post_and_does_not_repeat(acc):
     assert posts[-1] in await bot.say("@cy design today")
 
 
-async def test_weekly_digest_with_chart_milestones_offers_and_no_mock_table(acc):
+async def test_weekly_digest_with_chart_milestones_offers_and_no_mock_interviews(acc):
     bot = acc
     await bot.script("""
 @alice problem solved two-sum
@@ -278,7 +278,7 @@ async def test_weekly_digest_with_chart_milestones_offers_and_no_mock_table(acc)
     assert "4 problems" in text
     assert "alice: 2 solves (1 easy, 1 medium)" in text and "bob: 2 solves (1 easy, 1 hard)" in text
     assert "cy: Big-O" in text and "alice — Acme" in text
-    assert "Mock interviews" not in text  # this database has no mock sessions: the line is left out
+    assert "Mock interviews: 0" in text  # nobody was paired this week
     assert reply.image is not None and reply.image.data[:8] == b"\x89PNG\r\n\x1a\n"
     img = PILImage.open(io.BytesIO(reply.image.data))
     assert img.size == (800, 400)
@@ -287,15 +287,18 @@ async def test_weekly_digest_with_chart_milestones_offers_and_no_mock_table(acc)
     assert "(saved " in out and "digest-1-2026-03-02.png" in out
 
 
-async def test_weekly_digest_counts_mock_sessions_when_that_table_exists(acc):
+async def test_weekly_digest_counts_the_mock_sessions_done_that_week(acc):
     bot = acc
     db = bot.app.db
     async with db.transaction():
-        await db.execute("CREATE TABLE mock_sessions (id INTEGER PRIMARY KEY, group_id INTEGER, starts_at TEXT, "
-                         "status TEXT)")
+        round_id = await db.insert(
+            "INSERT INTO mock_rounds (group_id, round_key, round_at, seed, method) VALUES (1, '2026-03-01', ?, 7, 'exact')",
+            (datetime(2026, 3, 1, 18, tzinfo=UTC).isoformat(),))
         for day, status in ((3, "done"), (4, "done"), (5, "cancelled"), (10, "done")):
-            when = datetime(2026, 3, day, 18, 0, tzinfo=UTC).isoformat()
-            await db.execute("INSERT INTO mock_sessions (group_id, starts_at, status) VALUES (1, ?, ?)", (when, status))
+            when = datetime(2026, 3, day, 18, 0, tzinfo=UTC)
+            await db.execute(
+                "INSERT INTO mock_sessions (round_id, group_id, kind, starts_at, ends_at, status) VALUES (?, 1, 'coding', ?, ?, ?)",
+                (round_id, when.isoformat(), (when + timedelta(hours=1)).isoformat(), status))
     await bot.say(":advance 7d")
     digest = next(r for k, *_, r in await outbox(bot) if k.startswith("digest:"))
     assert "Mock interviews: 2" in digest.plain_text()

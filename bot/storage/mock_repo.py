@@ -1,0 +1,325 @@
+"""Mock interviews over SQLite: participation, availability, avoid lists, rounds, sessions, feedback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.domain.availability import Window
+from bot.domain.timeutil import WEEKDAYS, parse_hhmm
+from bot.storage.db import Database
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _dt(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+@dataclass
+class MockMember:
+    member_id: int
+    status: str
+    kinds: tuple[str, ...]
+    skip_rounds: int
+    no_shows: int
+
+
+@dataclass
+class Seat:
+    session_id: int
+    member_id: int
+    role: int  # 0 interviews first, 1 interviewed first, 2 observes first
+    item_id: str | None
+    confirmed_at: datetime | None
+
+
+@dataclass
+class MockSession:
+    id: int
+    round_id: int
+    group_id: int
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    proposed_at: datetime | None
+    proposed_by: int | None
+    seats: list[Seat]
+
+    def seat(self, member_id: int) -> Seat | None:
+        return next((s for s in self.seats if s.member_id == member_id), None)
+
+    def others(self, member_id: int) -> list[Seat]:
+        return [s for s in self.seats if s.member_id != member_id]
+
+
+_SESSION_COLS = "id, round_id, group_id, kind, starts_at, ends_at, status, proposed_at, proposed_by"
+
+
+class SqliteMock:
+    def __init__(self, db: Database):
+        self.db = db
+
+    # -- participation ---------------------------------------------------------------------------
+    async def get(self, member_id: int) -> MockMember | None:
+        row = await self.db.one(
+            "SELECT member_id, status, kinds, skip_rounds, no_shows FROM mock_members WHERE member_id=?", (member_id,)
+        )
+        return _mock_member(row) if row else None
+
+    async def join(self, member_id: int, now: datetime) -> None:
+        """Opt in, or back in: a paused member starts again with a clean no-show count."""
+        await self.db.execute(
+            "INSERT INTO mock_members (member_id, joined_at) VALUES (?, ?) ON CONFLICT (member_id) DO UPDATE SET "
+            "status='active', no_shows=0, skip_rounds=0, joined_at=excluded.joined_at",
+            (member_id, _iso(now)),
+        )
+
+    async def set_status(self, member_id: int, status: str) -> None:
+        await self.db.execute("UPDATE mock_members SET status=? WHERE member_id=?", (status, member_id))
+
+    async def set_kinds(self, member_id: int, kinds: tuple[str, ...]) -> None:
+        await self.db.execute("UPDATE mock_members SET kinds=? WHERE member_id=?", (",".join(kinds), member_id))
+
+    async def set_skip(self, member_id: int, rounds: int) -> None:
+        await self.db.execute("UPDATE mock_members SET skip_rounds=? WHERE member_id=?", (rounds, member_id))
+
+    async def add_no_show(self, member_id: int) -> int:
+        row = await self.db.one(
+            "UPDATE mock_members SET no_shows=no_shows+1 WHERE member_id=? RETURNING no_shows", (member_id,)
+        )
+        return row[0] if row else 0
+
+    async def enrolled(self, group_id: int) -> list[MockMember]:
+        rows = await self.db.all(
+            "SELECT x.member_id, x.status, x.kinds, x.skip_rounds, x.no_shows FROM mock_members x "
+            "JOIN members m ON m.id = x.member_id WHERE m.group_id=? AND m.active=1 AND x.status='active' "
+            "ORDER BY x.member_id", (group_id,),
+        )
+        return [_mock_member(r) for r in rows]
+
+    # -- availability and avoid lists -------------------------------------------------------------
+    async def windows(self, member_id: int) -> list[Window]:
+        rows = await self.db.all(
+            'SELECT weekday, start, "end" FROM mock_availability WHERE member_id=?', (member_id,)
+        )
+        return sorted((Window(r[0], parse_hhmm(r[1]), parse_hhmm(r[2])) for r in rows),
+                      key=lambda w: (WEEKDAYS.index(w.day), w.start, w.end))
+
+    async def add_window(self, member_id: int, window: Window) -> bool:
+        return await self.db.execute(
+            'INSERT OR IGNORE INTO mock_availability (member_id, weekday, start, "end") VALUES (?,?,?,?)',
+            (member_id, window.day, window.start.strftime("%H:%M"), window.end.strftime("%H:%M")),
+        ) > 0
+
+    async def clear_windows(self, member_id: int) -> int:
+        return await self.db.execute("DELETE FROM mock_availability WHERE member_id=?", (member_id,))
+
+    async def avoid(self, member_id: int, other_id: int) -> bool:
+        return await self.db.execute(
+            "INSERT OR IGNORE INTO mock_avoid (member_id, other_id) VALUES (?, ?)", (member_id, other_id)
+        ) > 0
+
+    async def unavoid(self, member_id: int, other_id: int) -> bool:
+        return await self.db.execute(
+            "DELETE FROM mock_avoid WHERE member_id=? AND other_id=?", (member_id, other_id)
+        ) > 0
+
+    async def avoided(self, member_id: int) -> set[int]:
+        rows = await self.db.all("SELECT other_id FROM mock_avoid WHERE member_id=?", (member_id,))
+        return {r[0] for r in rows}
+
+    # -- rounds -----------------------------------------------------------------------------------
+    async def round_exists(self, group_id: int, round_key: str) -> bool:
+        return bool(await self.db.scalar(
+            "SELECT 1 FROM mock_rounds WHERE group_id=? AND round_key=?", (group_id, round_key)
+        ))
+
+    async def add_round(self, group_id: int, round_key: str, round_at: datetime, seed: int, method: str) -> int | None:
+        row = await self.db.one(
+            "INSERT INTO mock_rounds (group_id, round_key, round_at, seed, method) VALUES (?,?,?,?,?) "
+            "ON CONFLICT (group_id, round_key) DO NOTHING RETURNING id",
+            (group_id, round_key, _iso(round_at), seed, method),
+        )
+        return row[0] if row else None
+
+    async def add_session(self, round_id: int, group_id: int, kind: str, starts_at: datetime,
+                          ends_at: datetime) -> int:
+        return await self.db.insert(
+            "INSERT INTO mock_sessions (round_id, group_id, kind, starts_at, ends_at) VALUES (?,?,?,?,?)",
+            (round_id, group_id, kind, _iso(starts_at), _iso(ends_at)),
+        )
+
+    async def add_seat(self, session_id: int, member_id: int, role: int, item_id: str | None) -> None:
+        await self.db.execute(
+            "INSERT INTO mock_seats (session_id, member_id, role, item_id) VALUES (?,?,?,?)",
+            (session_id, member_id, role, item_id),
+        )
+
+    async def add_sitout(self, round_id: int, member_id: int, reason: str) -> None:
+        await self.db.execute(
+            "INSERT OR IGNORE INTO mock_sitouts (round_id, member_id, reason) VALUES (?,?,?)",
+            (round_id, member_id, reason),
+        )
+
+    async def recent_rounds(self, group_id: int, limit: int = 4) -> list[int]:
+        rows = await self.db.all(
+            "SELECT id FROM mock_rounds WHERE group_id=? ORDER BY round_at DESC, id DESC LIMIT ?", (group_id, limit)
+        )
+        return [r[0] for r in rows]
+
+    async def round_seats(self, round_ids: list[int]) -> list[tuple[int, int, int, int]]:
+        """(round id, session id, member id, role) for the given rounds."""
+        if not round_ids:
+            return []
+        marks = ",".join("?" * len(round_ids))
+        rows = await self.db.all(
+            f"SELECT s.round_id, s.id, t.member_id, t.role FROM mock_sessions s JOIN mock_seats t "
+            f"ON t.session_id = s.id WHERE s.round_id IN ({marks}) AND s.status <> 'cancelled'", round_ids,
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def sitouts(self, round_ids: list[int]) -> list[tuple[int, int]]:
+        if not round_ids:
+            return []
+        marks = ",".join("?" * len(round_ids))
+        rows = await self.db.all(
+            f"SELECT round_id, member_id FROM mock_sitouts WHERE round_id IN ({marks}) AND reason='unpaired'",
+            round_ids,
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    async def last_led(self, member_ids: list[int]) -> dict[int, datetime]:
+        """When each member last interviewed first (the one who did so least recently goes first)."""
+        if not member_ids:
+            return {}
+        marks = ",".join("?" * len(member_ids))
+        rows = await self.db.all(
+            f"SELECT t.member_id, MAX(s.starts_at) FROM mock_seats t JOIN mock_sessions s ON s.id = t.session_id "
+            f"WHERE t.role = 0 AND s.status <> 'cancelled' AND t.member_id IN ({marks}) GROUP BY t.member_id",
+            member_ids,
+        )
+        return {r[0]: _dt(r[1]) for r in rows}
+
+    async def items_seen(self, member_id: int) -> set[str]:
+        rows = await self.db.all("SELECT item_id FROM mock_seats WHERE member_id=? AND item_id IS NOT NULL",
+                                 (member_id,))
+        return {r[0] for r in rows}
+
+    # -- sessions ---------------------------------------------------------------------------------
+    async def session(self, session_id: int) -> MockSession | None:
+        row = await self.db.one(f"SELECT {_SESSION_COLS} FROM mock_sessions WHERE id=?", (session_id,))
+        if row is None:
+            return None
+        return (await self._with_seats([row]))[0]
+
+    async def sessions_of_round(self, round_id: int) -> list[MockSession]:
+        rows = await self.db.all(f"SELECT {_SESSION_COLS} FROM mock_sessions WHERE round_id=? ORDER BY id",
+                                 (round_id,))
+        return await self._with_seats(rows)
+
+    async def latest_session(self, member_id: int) -> MockSession | None:
+        row = await self.db.one(
+            f"SELECT {', '.join('s.' + c.strip() for c in _SESSION_COLS.split(','))} FROM mock_sessions s "
+            "JOIN mock_seats t ON t.session_id = s.id WHERE t.member_id=? ORDER BY s.round_id DESC, s.id DESC LIMIT 1",
+            (member_id,),
+        )
+        return (await self._with_seats([row]))[0] if row else None
+
+    async def sessions_with(self, member_id: int, other_id: int) -> list[MockSession]:
+        rows = await self.db.all(
+            f"SELECT {', '.join('s.' + c.strip() for c in _SESSION_COLS.split(','))} FROM mock_sessions s "
+            "JOIN mock_seats a ON a.session_id = s.id AND a.member_id=? "
+            "JOIN mock_seats b ON b.session_id = s.id AND b.member_id=? ORDER BY s.starts_at DESC",
+            (member_id, other_id),
+        )
+        return await self._with_seats(rows)
+
+    async def upcoming(self, since: datetime) -> list[MockSession]:
+        """Scheduled sessions that end after `since`, of groups that are not paused (the job source)."""
+        rows = await self.db.all(
+            f"SELECT {', '.join('s.' + c.strip() for c in _SESSION_COLS.split(','))} FROM mock_sessions s "
+            "JOIN groups g ON g.id = s.group_id WHERE s.status='scheduled' AND s.ends_at >= ? AND g.paused=0 "
+            "ORDER BY s.id", (_iso(since),),
+        )
+        return await self._with_seats(rows)
+
+    async def round_at(self, round_id: int) -> datetime | None:
+        return _dt(await self.db.scalar("SELECT round_at FROM mock_rounds WHERE id=?", (round_id,)))
+
+    async def set_status_of(self, session_id: int, status: str) -> None:
+        await self.db.execute("UPDATE mock_sessions SET status=? WHERE id=?", (status, session_id))
+
+    async def confirm(self, session_id: int, member_id: int, now: datetime) -> bool:
+        return await self.db.execute(
+            "UPDATE mock_seats SET confirmed_at=? WHERE session_id=? AND member_id=? AND confirmed_at IS NULL",
+            (_iso(now), session_id, member_id),
+        ) > 0
+
+    async def propose(self, session_id: int, member_id: int, at: datetime | None) -> None:
+        await self.db.execute(
+            "UPDATE mock_sessions SET proposed_at=?, proposed_by=? WHERE id=?",
+            (_iso(at) if at else None, member_id if at else None, session_id),
+        )
+
+    async def move(self, session_id: int, starts_at: datetime, ends_at: datetime) -> None:
+        await self.db.execute(
+            "UPDATE mock_sessions SET starts_at=?, ends_at=?, proposed_at=NULL, proposed_by=NULL WHERE id=?",
+            (_iso(starts_at), _iso(ends_at), session_id),
+        )
+        await self.db.execute("UPDATE mock_seats SET confirmed_at=NULL WHERE session_id=?", (session_id,))
+
+    # -- feedback ---------------------------------------------------------------------------------
+    async def give_feedback(self, session_id: int, from_member: int, to_member: int, ratings: tuple[int, ...] | None,
+                            notes: str | None, now: datetime) -> bool:
+        """Record (or correct) feedback; True when it is the first report for this session and partner."""
+        fresh = not await self.db.scalar(
+            "SELECT 1 FROM mock_feedback WHERE session_id=? AND from_member=? AND to_member=?",
+            (session_id, from_member, to_member),
+        )
+        await self.db.execute(
+            "INSERT INTO mock_feedback (session_id, from_member, to_member, ratings, no_show, notes, created_at) "
+            "VALUES (?,?,?,?,?,?,?) ON CONFLICT (session_id, from_member, to_member) DO UPDATE SET "
+            "ratings=excluded.ratings, no_show=excluded.no_show, notes=excluded.notes",
+            (session_id, from_member, to_member, ",".join(map(str, ratings)) if ratings else None,
+             int(ratings is None), notes, _iso(now)),
+        )
+        return fresh
+
+    async def feedback_for(self, member_id: int) -> list[tuple[datetime, tuple[int, ...]]]:
+        """(session start, ratings) of every rated session of this member, oldest first."""
+        rows = await self.db.all(
+            "SELECT s.starts_at, f.ratings FROM mock_feedback f JOIN mock_sessions s ON s.id = f.session_id "
+            "WHERE f.to_member=? AND f.ratings IS NOT NULL ORDER BY s.starts_at", (member_id,),
+        )
+        return [(_dt(r[0]), tuple(int(x) for x in r[1].split(","))) for r in rows]
+
+    async def history_counts(self, member_id: int) -> tuple[int, int, datetime | None]:
+        """(sessions held, sessions missed, when the last one started) for a member."""
+        row = await self.db.one(
+            "SELECT SUM(s.status='done'), SUM(s.status='missed'), MAX(CASE WHEN s.status='done' THEN s.starts_at END) "
+            "FROM mock_sessions s JOIN mock_seats t ON t.session_id = s.id WHERE t.member_id=?", (member_id,),
+        )
+        return int(row[0] or 0), int(row[1] or 0), _dt(row[2])
+
+    async def _with_seats(self, rows) -> list[MockSession]:
+        if not rows:
+            return []
+        ids = [r[0] for r in rows]
+        marks = ",".join("?" * len(ids))
+        seat_rows = await self.db.all(
+            f"SELECT session_id, member_id, role, item_id, confirmed_at FROM mock_seats WHERE session_id IN ({marks}) "
+            "ORDER BY role, member_id", ids,
+        )
+        seats: dict[int, list[Seat]] = {}
+        for r in seat_rows:
+            seats.setdefault(r[0], []).append(Seat(r[0], r[1], r[2], r[3], _dt(r[4])))
+        return [MockSession(r[0], r[1], r[2], r[3], _dt(r[4]), _dt(r[5]), r[6], _dt(r[7]), r[8], seats.get(r[0], []))
+                for r in rows]
+
+
+def _mock_member(row) -> MockMember:
+    return MockMember(row[0], row[1], tuple(k for k in row[2].split(",") if k), row[3], row[4])
