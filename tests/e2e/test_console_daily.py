@@ -1,9 +1,8 @@
 """Fourteen simulated days of a five-member group, played through `studybot console` as a subprocess."""
 
-import os
 import re
-import subprocess
-import sys
+
+from console_script import play
 
 from bot.content import load_pack
 
@@ -35,16 +34,7 @@ def build_script() -> str:
 
 
 def test_fourteen_days(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYBOT_")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console", "--db", str(tmp_path / "d.db"), "--clock", "simulated",
-         "--start", "2026-03-02T12:00:00+00:00"],
-        input=build_script(), capture_output=True, text=True, timeout=300, env=env,
-    )
-    out = proc.stdout
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "Traceback" not in out + proc.stderr
-    (tmp_path / "transcript.txt").write_text(out)
+    out = play(tmp_path / "d.db", build_script(), "2026-03-02T12:00:00+00:00")
 
     posts = re.findall(r">> #study\nDaily problem — (.+)\n", out)
     assert len(posts) == 14, posts

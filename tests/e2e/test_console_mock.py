@@ -4,13 +4,12 @@ New York moves its clocks on 8 March, between setting up and the first round, so
 in a member's own time also checks that availability follows their wall clock.
 """
 
-import os
 import re
-import subprocess
-import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from console_script import play
 
 # One level for all: with levels equal, alternating who goes first is what decides between pairings
 # (it ranks below levels in the objective), so the test can demand it every week.
@@ -66,16 +65,7 @@ def in_windows(name: str, start: datetime, end: datetime) -> bool:
 
 
 def test_three_weekly_rounds(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYBOT_")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console", "--db", str(tmp_path / "m.db"), "--clock", "simulated",
-         "--start", "2026-03-02T12:00:00+00:00"],
-        input=build_script(), capture_output=True, text=True, timeout=300, env=env,
-    )
-    out = proc.stdout
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    assert "Traceback" not in out + proc.stderr
-    (tmp_path / "transcript.txt").write_text(out)
+    out = play(tmp_path / "m.db", build_script(), "2026-03-02T12:00:00+00:00")
     dms = blocks(out)
 
     heads_up = Counter(who for week, who, body in dms
