@@ -153,4 +153,8 @@ class Reply:
 
 
 def error_reply(message: str, usage: str | None = None) -> Reply:
-    return Reply(text=message, usage=usage, error=True, tone="error", private=True)
+    # One line, whatever the person typed into it (a pasted newline, a 10,000-character word).
+    line = " ".join(message.split())
+    if len(line) > 300:
+        line = line[:299] + "…"
+    return Reply(text=line, usage=usage, error=True, tone="error", private=True)

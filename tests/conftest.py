@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import os
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import settings
 
 from adapters.console.adapter import ConsoleAdapter
 from bot.bootstrap import open_app
@@ -67,3 +69,10 @@ join
 @bob join
 """)
     return bot
+
+
+# CI replays the same examples every run (a red build must mean a change broke something); a run on a
+# developer's machine explores new ones each time, and the database of failures keeps what it found.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")

@@ -96,6 +96,8 @@ class Param:
 
 
 def _short(text: str, limit: int = 40) -> str:
+    """What the person typed, fit to be quoted in a one-line message."""
+    text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
