@@ -11,6 +11,7 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY adapters ./adapters
 COPY content ./content
+COPY launcher ./launcher
 RUN pip install --no-cache-dir . \
  && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin studybot \
  && mkdir -p /data && chown studybot /data

@@ -5,9 +5,9 @@ import io
 import logging
 from datetime import timedelta
 
-from bot.cli import configure_logging
 from bot.config import Settings
 from bot.domain.model import Caller
+from bot.logs import configure_logging
 
 
 def member(space: str, channel: str, name: str, admin: bool = False) -> Caller:

@@ -16,7 +16,7 @@ def play(db: Path, script: str, start: str, *extra: str, timeout: int = 300) -> 
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYBOT_")}
     proc = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console", "--db", str(db), "--clock", "simulated", "--start", start,
+        [sys.executable, "-m", "launcher.cli", "console", "--db", str(db), "--clock", "simulated", "--start", start,
          *extra],
         input=script, capture_output=True, text=True, timeout=timeout, env=env,
     )

@@ -70,7 +70,7 @@ def test_two_weeks_of_checkins_digests_and_the_chart(tmp_path):
     db = tmp_path / "acc.db"
     env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYBOT_")}
     proc = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console", "--db", str(db), "--clock", "simulated",
+        [sys.executable, "-m", "launcher.cli", "console", "--db", str(db), "--clock", "simulated",
          "--start", "2026-03-02T15:00:00+00:00", "--content", str(pack)],
         input=build_script(), capture_output=True, text=True, timeout=120, env=env,
     )

@@ -10,7 +10,7 @@ from bot.content import load_pack
 def run_console(tmp_path, script: str, *extra: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYBOT_")}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console", "--db", str(tmp_path / "s.db"), "--clock", "simulated",
+        [sys.executable, "-m", "launcher.cli", "console", "--db", str(tmp_path / "s.db"), "--clock", "simulated",
          "--start", "2026-03-02T08:00:00+00:00", *extra],
         input=script, capture_output=True, text=True, timeout=120, env=env,
     )
@@ -75,10 +75,10 @@ def test_a_script_file_and_exit_code(tmp_path):
 
 def test_db_upgrade_command(tmp_path):
     db = tmp_path / "u.db"
-    proc = subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade", "--db", str(db)],
+    proc = subprocess.run([sys.executable, "-m", "launcher.cli", "db", "upgrade", "--db", str(db)],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "schema version" in proc.stdout
-    again = subprocess.run([sys.executable, "-m", "bot.cli", "db", "upgrade", "--db", str(db)],
+    again = subprocess.run([sys.executable, "-m", "launcher.cli", "db", "upgrade", "--db", str(db)],
                            capture_output=True, text=True, timeout=60)
     assert "applied 0 migration(s)" in again.stdout

@@ -36,7 +36,7 @@ def run(tmp_path, kill_after: tuple[int, int] | None) -> int:
     """Run the script; with kill_after=(k, extra), SIGKILL a few lines after the k-th delivery shows."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("STUDYBOT_")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "console", "--db", str(tmp_path / "c.db"), "--clock", "simulated",
+        [sys.executable, "-m", "launcher.cli", "console", "--db", str(tmp_path / "c.db"), "--clock", "simulated",
          "--start", START.isoformat(), "--deliveries", str(tmp_path / "deliveries.tsv")],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )

@@ -1,13 +1,16 @@
-"""The `studybot` command: console, run, db upgrade."""
+"""The `studybot` command: console, run, db upgrade.
+
+It lives outside `bot/` because it is where the core meets the adapters: it picks one by name.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 
 from bot.config import PLATFORMS, Settings
+from bot.logs import configure_logging
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,27 +33,6 @@ def _parser() -> argparse.ArgumentParser:
     up = db_sub.add_parser("upgrade", help="apply pending migrations")
     up.add_argument("--db")
     return parser
-
-
-class RedactingFormatter(logging.Formatter):
-    """Tokens never reach a log line, whatever a library prints: the whole formatted record is
-    searched, tracebacks included."""
-
-    def __init__(self, fmt: str, secrets: list[str]):
-        super().__init__(fmt)
-        self.secrets = [s for s in secrets if len(s) >= 6]
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        for secret in self.secrets:
-            text = text.replace(secret, "[redacted]")
-        return text
-
-
-def configure_logging(settings: Settings) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", settings.secrets()))
-    logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
 
 
 async def _db_upgrade(settings: Settings) -> int:

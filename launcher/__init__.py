@@ -1,0 +1,1 @@
+"""The process entry point: the `studybot` command."""
