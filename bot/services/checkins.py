@@ -7,7 +7,7 @@ from datetime import date, datetime
 from bot.commands.context import Context
 from bot.domain import checkins as rules
 from bot.domain.checkins import SLOTS, CheckinSettings
-from bot.domain.timeutil import local_date
+from bot.domain.timeutil import local_date, zone
 from bot.errors import Conflict, NotAllowed, UsageError
 from bot.reply import Button, Field, Reply
 from bot.storage.accountability_repo import Answer
@@ -136,7 +136,7 @@ async def answer(ctx: Context, slots: dict[str, str]) -> Reply:
     lab = labels(settings)
     return Reply(
         title=f"{'Checked in' if first else 'Check-in updated'} for {today:%a %d %b}",
-        text=f"It goes to {group.name}'s check-in digest at {settings.digest_time():%H:%M} ({group.timezone}).",
+        text=f"It goes to {group.name}'s check-in digest {_digest_when(ctx.now, group.timezone, settings)}.",
         fields=[Field(lab[slot], saved.slot(slot) or "—", inline=False) for slot in asked]
         + [Field("Check-in streak", f"{run} day{'s' if run != 1 else ''}")],
         footer="Change an answer today with the same command, e.g. `checkin blockers none`.",
@@ -244,3 +244,11 @@ def settings_reply(group_name: str, s: CheckinSettings, tz: str, changed: bool) 
                 Field("Questions", "\n".join(f"{slot}: {q}" for slot, q in s.slots()), inline=False)],
         tone="success" if s.enabled else "info",
     )
+
+
+def _digest_when(now: datetime, tz: str, settings: CheckinSettings) -> str:
+    """When the next digest goes out: an answer after today's digest waits for tomorrow's."""
+    at = settings.digest_time()
+    local = now.astimezone(zone(tz)).time()
+    day = "today" if (local.hour, local.minute) < (at.hour, at.minute) else "tomorrow"
+    return f"{day} at {at:%H:%M} ({tz})"

@@ -1,5 +1,7 @@
 """Foundation features driven through the console adapter in-process (fast; same code path as the CLI)."""
 
+from datetime import timedelta
+
 from bot.content import load_pack
 
 
@@ -49,3 +51,10 @@ async def test_untick_and_double_tick(group):
     assert "already ticked" in await bot.say(f"roadmap done {milestone.upper()}")
     assert "Unticked" in await bot.say(f"roadmap undo {milestone}")
     assert "was not ticked" in await bot.say(f"roadmap undo {milestone}")
+
+
+async def test_a_checkin_says_which_digest_it_joins(group):
+    bot = group  # Europe/Paris; the digest goes out at 19:00 group time
+    assert "digest today at 19:00" in await bot.say("checkin done read a paper")
+    await bot.app.scheduler.advance(timedelta(hours=12))  # 20:00 in Paris
+    assert "digest tomorrow at 19:00" in await bot.say("checkin next write it up")
