@@ -90,6 +90,9 @@ class Scheduler:
         if job is None:
             return
         await self._run(job)
+        # A job may change what should be scheduled (a pairing round creates sessions with reminders),
+        # so the live schedule is rebuilt after each; `advance` does the same on every step.
+        await self.sync()
 
     async def _run(self, job: Job) -> None:
         self.runs.append((self.clock.now(), job.id))

@@ -393,8 +393,7 @@ def job_source(app: App):
         await heads_up(app.db, app.content, app.clock.now(), group_id)
 
     async def round_job(group_id: int) -> None:
-        if await run_round(app.db, app.content, app.clock.now(), group_id) is not None:
-            await app.scheduler.sync()  # the new sessions bring reminder jobs with them
+        await run_round(app.db, app.content, app.clock.now(), group_id)
 
     async def remind_job(session_id: int, which: str) -> None:
         await remind(app.db, app.content, app.clock.now(), session_id, which)

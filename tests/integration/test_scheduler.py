@@ -69,3 +69,27 @@ async def test_a_job_that_fails_does_not_stop_the_others():
     sched = Scheduler(clock, [_source([Job("a", trig, boom), Job("b", trig, fine)])])
     assert await sched.advance(timedelta(days=2)) == 4
     assert ok == [1, 1]
+
+
+async def test_with_the_real_clock_a_job_that_adds_jobs_is_followed_by_a_sync():
+    from bot.clock import RealClock
+
+    wanted = []
+    far = CronTrigger(year=2099, timezone=ZoneInfo("UTC"))
+
+    async def make_session():
+        wanted.append(Job("remind:1", far, make_session))
+
+    wanted.append(Job("round:1", far, make_session))
+
+    async def source():
+        return list(wanted)
+
+    sched = Scheduler(RealClock(), [source])
+    await sched.start()
+    try:
+        await sched._fire("round:1")  # what APScheduler calls when the trigger fires
+        assert set(sched.jobs) == {"round:1", "remind:1"}
+        assert sched._aps.get_job("remind:1") is not None
+    finally:
+        await sched.shutdown()
