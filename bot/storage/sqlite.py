@@ -46,15 +46,6 @@ class SqliteLinks:
             (kind, internal_id, platform),
         )
 
-    async def caller(self, platform: str, user_ref: str, channel_ref: str) -> tuple[int | None, int | None]:
-        """Our ids for a user and a channel, in one round trip (every command starts here)."""
-        row = await self.db.one(
-            "SELECT (SELECT internal_id FROM links WHERE platform=? AND kind='user' AND external_id=?), "
-            "(SELECT internal_id FROM links WHERE platform=? AND kind='channel' AND external_id=?)",
-            (platform, user_ref, platform, channel_ref),
-        )
-        return row[0], row[1]
-
     async def forget(self, kind: str, internal_id: int) -> None:
         await self.db.execute("DELETE FROM links WHERE kind=? AND internal_id=?", (kind, internal_id))
 
@@ -449,9 +440,6 @@ class SqlitePractice:
             (group_id, iso(since) if since else ""),
         )
         return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
-
-    async def card(self, member_id: int, problem_id: str) -> str | None:
-        return await self.db.scalar("SELECT card FROM review_cards WHERE member_id=? AND problem_id=?", (member_id, problem_id))
 
     async def save_card(self, member_id: int, problem_id: str, card_json: str, due: datetime) -> None:
         await self.db.execute(
