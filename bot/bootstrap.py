@@ -21,7 +21,7 @@ from bot.ports import Clock, Messenger
 from bot.reply import Reply
 from bot.scheduling.jobs import job_sources
 from bot.scheduling.scheduler import Scheduler
-from bot.services import daily
+from bot.services import daily, practice
 from bot.services.completion import complete
 from bot.services.delivery import Deliverer
 from bot.storage.db import Database, open_database
@@ -149,6 +149,7 @@ async def open_app(settings: Settings, clock: Clock | None = None) -> AsyncItera
     content = load_pack(settings.content_dir)
     registry = build_registry()
     async with open_database(settings.db_path) as db:
+        await practice.build_missing_stats(db, clock.now())
         dispatcher = Dispatcher(db, clock, content, registry)
         app = App(settings=settings, db=db, clock=clock, content=content, registry=registry, dispatcher=dispatcher)
         app.scheduler = Scheduler(clock, job_sources(app), after_job=app.deliver_now, on_time=app.remember_time)

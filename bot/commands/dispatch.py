@@ -58,11 +58,14 @@ class Dispatcher:
         if missing:
             names = ", ".join(p.shape() for p in missing)
             return error_reply(f"'{cmd.name}' needs {names}.", cmd.usage())
+        async def unit() -> tuple[Context, Reply]:
+            ctx = await self._context(caller)
+            await self._check_rights(cmd, ctx)
+            return ctx, await cmd.handler(ctx, **kwargs)
+
         try:
-            async with self.db.transaction():
-                ctx = await self._context(caller)
-                await self._check_rights(cmd, ctx)
-                reply = await cmd.handler(ctx, **kwargs)
+            # The whole command runs in the database's thread as one transaction: one hop, not one a query.
+            ctx, reply = await self.db.run(unit)
         except UsageError as exc:
             return error_reply(str(exc), exc.usage or cmd.usage())
         except StudybotError as exc:

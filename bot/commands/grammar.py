@@ -8,7 +8,9 @@ next keyword, or may be put in double quotes. Apostrophes are ordinary letters, 
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.commands.registry import Command, Registry
 from bot.errors import UsageError
@@ -17,8 +19,7 @@ MAX_LINE = 4000
 _QUOTES = {'"': '"', "“": "”", "„": "“"}
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     value: str
     start: int
     end: int
@@ -35,25 +36,20 @@ class Parsed:
     raw: dict[str, str]
 
 
+# At each token: a quoted span if its closing quote follows, else a run of non-space (so an unclosed
+# quote is an ordinary letter and free text stays usable).
+_TOKEN = re.compile("|".join(f"{re.escape(o)}(?P<q{i}>[^{re.escape(c)}]*){re.escape(c)}"
+                             for i, (o, c) in enumerate(_QUOTES.items())) + r"|\S+")
+
+
 def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
-    i, n = 0, len(text)
-    while i < n:
-        if text[i].isspace():
-            i += 1
-            continue
-        closing = _QUOTES.get(text[i])
-        if closing is not None:
-            end = text.find(closing, i + 1)
-            if end != -1:
-                tokens.append(Token(text[i + 1 : end], i, end + 1, quoted=True))
-                i = end + 1
-                continue
-            # An unclosed quote is taken as a letter: free text stays usable.
-        start = i
-        while i < n and not text[i].isspace():
-            i += 1
-        tokens.append(Token(text[start:i], start, i))
+    for m in _TOKEN.finditer(text):
+        quote = m.lastgroup  # the group of a quoted span; None for a run of non-space
+        if quote is not None:
+            tokens.append(Token(m.group(quote), m.start(), m.end(), True))
+        else:
+            tokens.append(Token(m.group(), m.start(), m.end()))
     return tokens
 
 
@@ -69,8 +65,7 @@ def parse(registry: Registry, text: str) -> Parsed:
 
 def _match_path(registry: Registry, tokens: list[Token]) -> tuple[Command, int]:
     words = [t.word for t in tokens]
-    longest = max((len(p) for p in registry.paths()), default=0)
-    for size in range(min(longest, len(words)), 0, -1):
+    for size in range(min(registry.longest, len(words)), 0, -1):
         cmd = registry.get(tuple(words[:size]))
         if cmd is not None:
             return cmd, size

@@ -11,7 +11,7 @@ from bot.domain.progress import stage_spread
 from bot.domain.timeutil import WEEKDAYS, parse_weekdays
 from bot.errors import Conflict, UsageError
 from bot.reply import Bar, Field, Reply
-from bot.services import digest
+from bot.services import digest, practice
 
 
 @command(
@@ -43,6 +43,7 @@ async def group_setup(ctx: Context, timezone: str | None = None, post_time: time
         raise UsageError(f"There is no roadmap '{roadmap}'. Known: {', '.join(sorted(ctx.content.roadmaps))}.")
     group = ctx.who.group
     created = group is None
+    old_timezone = None if created else group.timezone
     if created:
         name = await ctx.store.channels.name(ctx.who.channel_id) or "study"
         group = Group(id=0, channel_id=ctx.who.channel_id, name=f"#{name.lstrip('#')}", created_at=ctx.now,
@@ -58,6 +59,8 @@ async def group_setup(ctx: Context, timezone: str | None = None, post_time: time
         ctx.who.group = group
     else:
         await ctx.store.groups.save(group)
+        if timezone is not None and timezone != old_timezone:
+            await practice.build_stats(ctx.store, group, ctx.now)  # the weeks now begin at another midnight
     ctx.reschedule = True
     return Reply(
         title=f"Study group {group.name} {'is set up' if created else 'updated'}",

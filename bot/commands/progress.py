@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.commands.context import Context
 from bot.commands.registry import Param, command
 from bot.domain.scoring import PERIODS
-from bot.domain.streaks import MAX_FREEZES, streak
+from bot.domain.streaks import MAX_FREEZES, carry
 from bot.domain.timeutil import local_date
 from bot.reply import Field, Reply
 from bot.services import practice
@@ -21,11 +21,9 @@ async def leaderboard(ctx: Context, period: str | None = None) -> Reply:
     table = await practice.standings(ctx, period)
     if not table:
         return Reply(title=f"Leaderboard — {period}", text="No solves yet in this period. Be the first: `problem today`.")
-    shown = table[:20]
-    days = await ctx.store.practice.solve_days_of([s.member_id for s in shown])
     lines = []
-    for i, s in enumerate(shown, start=1):
-        st = streak(days[s.member_id], local_date(ctx.now, s.timezone))
+    for i, s in enumerate(table[:20], start=1):
+        st = carry(s.mark, local_date(ctx.now, s.timezone))
         parts = ", ".join(f"{s.by_difficulty[d]} {d}" for d in ("easy", "medium", "hard") if s.by_difficulty.get(d))
         lines.append(f"{i}. {s.name} — {s.points} pts ({parts}) · streak {st.current}")
     since = {"week": "since Monday", "month": "since the 1st", "all": "all time"}[period]

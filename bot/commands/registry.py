@@ -175,6 +175,7 @@ class Registry:
 
     def __init__(self, commands: Iterable[Command] = ()):
         self._by_path: dict[tuple[str, ...], Command] = {}
+        self.longest = 0  # words in the longest command path (the parser tries that many first)
         for cmd in commands:
             self.add(cmd)
 
@@ -189,6 +190,7 @@ class Registry:
         if cmd.path in self._by_path:
             raise ValueError(f"command {cmd.name!r} declared twice")
         self._by_path[cmd.path] = cmd
+        self.longest = max(self.longest, len(cmd.path))
 
     def get(self, path: tuple[str, ...]) -> Command | None:
         return self._by_path.get(path)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot.domain.streaks import StreakMark
 from bot.domain.timeutil import local_date, local_midnight
 
 WEIGHTS = {"easy": 1, "medium": 3, "hard": 7}
@@ -29,18 +31,33 @@ class Standing:
     solves: int
     by_difficulty: dict[str, int]
     timezone: str = "UTC"
+    mark: StreakMark | None = None  # the member's streak as of their last solve day
 
 
-def rank(rows: list[tuple]) -> list[Standing]:
-    """rows: (member_id, name, difficulty, count[, timezone]). Ranked by points, then solves, then name."""
-    table: dict[int, dict] = {}
-    for member_id, name, difficulty, count, *tz in rows:
-        entry = table.setdefault(member_id, {"name": name, "by": {}, "tz": tz[0] if tz else "UTC"})
-        entry["by"][difficulty] = entry["by"].get(difficulty, 0) + count
+@dataclass(frozen=True)
+class MemberStats:
+    """What a member's solves add up to, kept per member so that no read walks every solve:
+    the streak mark, and solves by difficulty (easy, medium, hard) in the group's current week and
+    month (each named by the instant it began) and all time."""
+
+    member_id: int
+    mark: StreakMark | None
+    week_of: datetime | None
+    week: tuple[int, int, int]
+    month_of: datetime | None
+    month: tuple[int, int, int]
+    all: tuple[int, int, int]
+
+
+def rank(entries: Iterable[tuple]) -> list[Standing]:
+    """entries: (member_id, name, {difficulty: solves}[, timezone[, streak mark]]).
+
+    Ranked by points, then solves, then name; members with no solve in the period are left out.
+    """
     standings = [
-        Standing(mid, e["name"], sum(WEIGHTS.get(d, 1) * n for d, n in e["by"].items()), sum(e["by"].values()),
-                 e["by"], e["tz"])
-        for mid, e in table.items()
+        Standing(mid, name, sum(WEIGHTS.get(d, 1) * n for d, n in by.items()), sum(by.values()), by, *rest)
+        for mid, name, by, *rest in entries
+        if any(by.values())
     ]
     return sorted(standings, key=lambda s: (-s.points, -s.solves, s.name.lower()))
 

@@ -36,7 +36,7 @@ class WeekData:
     checkin_streaks: dict[int, int]
     checkin_counts: dict[int, tuple[int, int]]
     milestones: list[tuple[str, str]]
-    mocks: int | None
+    mocks: int
     offers: list[tuple[str, str, str | None]]
 
 
@@ -104,8 +104,7 @@ def render_weekly(data: WeekData, png: bytes) -> Reply:
     if data.milestones:
         fields.append(Field("Milestones ticked", "\n".join(f"{who}: {title}" for who, title in data.milestones),
                             inline=False))
-    if data.mocks is not None:
-        fields.append(Field("Mock interviews", str(data.mocks)))
+    fields.append(Field("Mock interviews", str(data.mocks)))
     if data.offers:
         fields.append(Field("Offers 🎉", "\n".join(
             f"{who} — {company}" + (f" ({role})" if role else "") for who, company, role in data.offers), inline=False))

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.commands.context import Context
 from bot.content import ContentPack
+from bot.domain.model import Group
 from bot.domain.review import review
-from bot.domain.scoring import Standing, period_start, rank
-from bot.domain.streaks import Streak, streak
+from bot.domain.scoring import MemberStats, Standing, period_start, rank
+from bot.domain.streaks import Streak, carry, extend, mark_of, streak
 from bot.domain.timeutil import local_date
 from bot.errors import NotFound, UsageError
+from bot.storage.db import Database
+from bot.storage.sqlite import SqliteStore
 
 
 @dataclass(frozen=True)
@@ -51,17 +55,22 @@ async def todays_item(ctx: Context) -> Item:
 
 
 async def record_solve(ctx: Context, item: Item, minutes: int | None, felt: str | None) -> tuple[bool, Streak]:
-    """Record a solve and schedule its review; returns (counted as new, the member's streak now)."""
-    member = ctx.member
-    now = ctx.now
+    """Record a solve, schedule its review and count it; returns (counted as new, the member's streak now)."""
+    member, group, now = ctx.member, ctx.group, ctx.now
     today = local_date(now, member.timezone)
-    result = await ctx.store.practice.add_solve(
-        member.id, member.group_id, item.id, item.kind, item.difficulty, minutes, felt, now, today,
-    )
+    repo = ctx.store.practice
+    result = await repo.add_solve(member.id, group.id, item.id, item.kind, item.difficulty, minutes, felt, now, today)
     if item.kind == "problem":
         card = review(result.card, member.id, item.id, felt, now)
-        await ctx.store.practice.save_card(member.id, item.id, card.to_json(), card.due)
-    return result.fresh, streak(result.days, today)
+        await repo.save_card(member.id, item.id, card.to_json(), card.due)
+    if not result.fresh:
+        return False, carry(result.mark, today)
+    mark = extend(result.mark, today)
+    if mark is None:  # a solve day before the last one (the member moved west): ask the whole history
+        mark = mark_of(await repo.solve_days(member.id))
+    await repo.count_solve(group.id, member.id, item.difficulty, mark,
+                           period_start("week", now, group.timezone), period_start("month", now, group.timezone))
+    return True, carry(mark, today)
 
 
 async def member_streak(ctx: Context, member_id: int | None = None, tz: str | None = None) -> Streak:
@@ -74,4 +83,27 @@ async def member_streak(ctx: Context, member_id: int | None = None, tz: str | No
 async def standings(ctx: Context, period: str) -> list[Standing]:
     group = ctx.group
     since = period_start(period, ctx.now, group.timezone)
-    return rank(await ctx.store.practice.standings_rows(group.id, since))
+    return rank(await ctx.store.practice.standings(group.id, period, since))
+
+
+async def build_stats(store, group: Group, now: datetime) -> None:
+    """(Re)build every member's stats from the group's solves: for groups that solved before stats were
+    kept, and when the group's timezone moves its weeks."""
+    week_of, month_of = period_start("week", now, group.timezone), period_start("month", now, group.timezone)
+    rows = await store.practice.stats_sources(group.id, week_of, month_of)
+    await store.practice.replace_stats(group.id, [
+        MemberStats(member_id, mark_of(days), week_of, week, month_of, month, all_time)
+        for member_id, days, week, month, all_time in rows
+    ])
+
+
+async def build_missing_stats(db: Database, now: datetime) -> int:
+    """Build the stats of every group that has none yet (after the upgrade that added them)."""
+    store = SqliteStore(db)
+    built = 0
+    for group_id in await store.practice.groups_without_stats():
+        async with db.transaction():
+            group = await store.groups.get(group_id)
+            await build_stats(store, group, now)
+        built += 1
+    return built

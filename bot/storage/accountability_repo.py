@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -58,7 +57,7 @@ class SqliteCheckins:
                 for r in rows}
 
     async def save_settings(self, group_id: int, s: CheckinSettings) -> None:
-        await self.db.execute(
+        await self.db.write(
             "INSERT INTO checkin_settings (group_id, enabled, days, time, questions) VALUES (?,?,?,?,?) "
             "ON CONFLICT (group_id) DO UPDATE SET enabled=excluded.enabled, days=excluded.days, "
             "time=excluded.time, questions=excluded.questions",
@@ -132,7 +131,7 @@ class SqliteCheckins:
         return [_answer(r) for r in rows]
 
     async def pause(self, member_id: int, until: date) -> None:
-        await self.db.execute(
+        await self.db.write(
             "INSERT INTO checkin_pauses (member_id, paused_until) VALUES (?,?) "
             "ON CONFLICT (member_id) DO UPDATE SET paused_until=excluded.paused_until",
             (member_id, until.isoformat()),
@@ -213,7 +212,7 @@ class SqliteApplications:
         return row[0] if row else None
 
     async def move(self, app_id: int, stage: str, now: datetime) -> None:
-        await self.db.execute("UPDATE applications SET stage=?, updated_at=? WHERE id=?", (stage, iso(now), app_id))
+        await self.db.write("UPDATE applications SET stage=?, updated_at=? WHERE id=?", (stage, iso(now), app_id))
 
     async def mark_announced(self, app_id: int, now: datetime) -> bool:
         return await self.db.execute(
@@ -303,29 +302,12 @@ class SqliteDigests:
         )
         return [(r[0], r[1]) for r in rows]
 
-    async def mocks_between(self, group_id: int, start: datetime, end: datetime) -> int | None:
-        """Mock interviews held in [start, end), or None when this database has no mock sessions to count.
-
-        The mock-interview feature owns that table; its columns are looked up rather than assumed, so the
-        digest simply leaves the line out while the table is absent or shaped in a way it cannot read.
-        """
-        columns = [r[1] for r in await self.db.all("PRAGMA table_info(mock_sessions)")]
-        if not columns or "group_id" not in columns:
-            return None
-        when = next((c for c in ("completed_at", "done_at", "held_at", "starts_at", "slot_start", "slot_at",
-                                 "scheduled_at", "at") if c in columns), None)
-        if when is None:
-            return None
-        status = ""
-        if "status" in columns:
-            status = " AND status IN ('done', 'completed', 'held', 'finished')"
-        try:
-            return int(await self.db.scalar(
-                f'SELECT COUNT(*) FROM mock_sessions WHERE group_id=? AND "{when}" >= ? AND "{when}" < ?{status}',
-                (group_id, iso(start), iso(end)),
-            ) or 0)
-        except sqlite3.Error:
-            return None
+    async def mocks_between(self, group_id: int, start: datetime, end: datetime) -> int:
+        """Mock interviews held (marked done by feedback) that started in [start, end)."""
+        return int(await self.db.scalar(
+            "SELECT COUNT(*) FROM mock_sessions WHERE group_id=? AND status='done' AND starts_at >= ? AND starts_at < ?",
+            (group_id, iso(start), iso(end)),
+        ) or 0)
 
 
 class SqliteAccountability:

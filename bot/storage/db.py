@@ -7,15 +7,18 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -47,6 +50,10 @@ class Database:
         self.conn = conn
         self.path = path
         self._lock = asyncio.Lock()
+        # Statements waiting for the next hop, while a transaction is open (None outside one).
+        self._queued: list[tuple[str, tuple]] | None = None
+        # The sqlite3 connection while a unit of work runs in aiosqlite's thread (see `run`).
+        self._here = threading.local()
 
     @classmethod
     async def open(cls, path: str) -> Database:
@@ -63,39 +70,92 @@ class Database:
     async def close(self) -> None:
         await self.conn.close()
 
+    async def run(self, work: Callable[[], Awaitable[T]]) -> T:
+        """Run a unit of work as one transaction in aiosqlite's thread: BEGIN, every statement it makes
+        and COMMIT in a single hop (or ROLLBACK if it raises).
+
+        `work` is a coroutine function that awaits nothing but this database: in the database's thread
+        each of its statements runs at once, so the coroutine never suspends and is driven to its end
+        there. A command is such a unit; awaiting anything else inside one is a programming error.
+        """
+        async with self._lock:
+            return await self.conn._execute(self._run_here, work, self.conn._conn)
+
+    def _run_here(self, work: Callable[[], Awaitable[T]], con: sqlite3.Connection) -> T:
+        self._here.con = con
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                result = _drive(work())
+            except BaseException:
+                _rollback(con)
+                raise
+            _commit([], con)
+            return result
+        finally:
+            self._here.con = None
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Database]:
+        """One transaction; BEGIN rides with its first statement and COMMIT with the writes still queued."""
+        if getattr(self._here, "con", None) is not None:
+            raise RuntimeError("a unit of work run by Database.run cannot open another transaction")
         async with self._lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            self._queued = [("BEGIN IMMEDIATE", ())]
             try:
                 yield self
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                queued, self._queued = self._queued, None
+                if not (queued and queued[0][0] == "BEGIN IMMEDIATE"):  # BEGIN has run: undo what did
+                    await self._in_thread(_rollback)
                 raise
             else:
-                await self.conn.execute("COMMIT")
+                queued, self._queued = self._queued, None
+                await self._in_thread(partial(_commit, queued))
 
-    # Each call below is one hop to aiosqlite's thread: the hop, not SQLite, is what a command pays for,
-    # so none of them opens, fetches and closes a cursor in separate hops.
+    # A call to aiosqlite's worker thread costs more than the SQLite work behind it (a thread wake and
+    # a loop wake), so a command pays in hops: every method below is one hop, and `write` — a statement
+    # whose result nobody reads — is no hop at all inside a transaction: it is queued and runs at the
+    # start of the next hop (or with COMMIT), in order, so later reads still see it.
+    async def _in_thread(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
+        """Run fn(connection) in aiosqlite's thread, after the statements queued in this transaction."""
+        here = getattr(self._here, "con", None)
+        if here is not None:  # inside Database.run: already in that thread, so no hop
+            return fn(here)
+        queued = self._queued
+        if queued:
+            self._queued = []
+            work = partial(_after, queued, fn)
+        else:
+            work = fn
+        # aiosqlite has no public "run this function in your thread"; `_execute` is what its own
+        # methods are built on (checked by tests/integration/test_storage.py on every run).
+        return await self.conn._execute(work, self.conn._conn)
+
+    async def write(self, sql: str, params: Iterable[Any] = ()) -> None:
+        """A write whose result is not needed: inside a transaction it waits for the next hop."""
+        if self._queued is not None:
+            self._queued.append((sql, tuple(params)))
+        else:
+            await self._in_thread(partial(_run, sql, tuple(params)))
+
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run a statement; returns the number of rows it changed."""
-        cursor = await self.conn.execute(sql, tuple(params))
-        return cursor.rowcount
+        return await self._in_thread(partial(_rowcount, sql, tuple(params)))
 
     async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run an INSERT; returns the new row's id."""
-        cursor = await self.conn.execute(sql, tuple(params))
-        return cursor.lastrowid
+        return await self._in_thread(partial(_lastrowid, sql, tuple(params)))
 
     async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
-        await self.conn.executemany(sql, [tuple(r) for r in rows])
+        rows = [tuple(r) for r in rows]
+        await self._in_thread(lambda con: con.executemany(sql, rows))
 
     async def one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
-        rows = await self.conn.execute_fetchall(sql, tuple(params))
-        return rows[0] if rows else None
+        return await self._in_thread(partial(_fetchone, sql, tuple(params)))
 
     async def all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        return list(await self.conn.execute_fetchall(sql, tuple(params)))
+        return await self._in_thread(partial(_fetchall, sql, tuple(params)))
 
     async def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
         row = await self.one(sql, params)
@@ -124,8 +184,8 @@ class Database:
                 continue
             async with self.transaction():
                 for statement in _statements(mig.sql):
-                    await self.conn.execute(statement)
-                await self.conn.execute(
+                    await self.execute(statement)
+                await self.execute(
                     "INSERT INTO schema_version (version, name) VALUES (?, ?)", (mig.version, mig.name)
                 )
             log.info("applied migration %s", mig.name)
@@ -133,6 +193,67 @@ class Database:
             if progress:
                 progress(mig)
         return applied
+
+
+def _drive(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine that never suspends to its end, here and now."""
+    try:
+        awaited = coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    coroutine.close()
+    raise RuntimeError(f"a unit of work awaited {awaited!r}; inside Database.run only the database may be awaited")
+
+
+# The functions below run in aiosqlite's thread, on the sqlite3 connection itself.
+def _after(queued: list[tuple[str, tuple]], fn: Callable[[sqlite3.Connection], Any], con: sqlite3.Connection) -> Any:
+    for sql, params in queued:
+        try:
+            con.execute(sql, params)
+        except sqlite3.Error as exc:
+            exc.add_note(f"in a queued statement: {sql[:120]}")
+            raise
+    return fn(con)
+
+
+def _commit(queued: list[tuple[str, tuple]], con: sqlite3.Connection) -> None:
+    try:
+        _after(queued, _run_commit, con)
+    except BaseException:
+        _rollback(con)
+        raise
+
+
+def _run_commit(con: sqlite3.Connection) -> None:
+    if con.in_transaction:
+        con.execute("COMMIT")
+
+
+def _rollback(con: sqlite3.Connection) -> None:
+    if con.in_transaction:
+        con.execute("ROLLBACK")
+
+
+def _run(sql: str, params: tuple, con: sqlite3.Connection) -> None:
+    con.execute(sql, params)
+
+
+def _rowcount(sql: str, params: tuple, con: sqlite3.Connection) -> int:
+    return con.execute(sql, params).rowcount
+
+
+def _lastrowid(sql: str, params: tuple, con: sqlite3.Connection) -> int:
+    return con.execute(sql, params).lastrowid
+
+
+def _fetchone(sql: str, params: tuple, con: sqlite3.Connection) -> sqlite3.Row | None:
+    # fetchall steps the statement to its end, so an UPSERT ... RETURNING is finished, not left open
+    rows = con.execute(sql, params).fetchall()
+    return rows[0] if rows else None
+
+
+def _fetchall(sql: str, params: tuple, con: sqlite3.Connection) -> list[sqlite3.Row]:
+    return con.execute(sql, params).fetchall()
 
 
 def _statements(script: str) -> list[str]:

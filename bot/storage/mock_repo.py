@@ -72,20 +72,20 @@ class SqliteMock:
 
     async def join(self, member_id: int, now: datetime) -> None:
         """Opt in, or back in: a paused member starts again with a clean no-show count."""
-        await self.db.execute(
+        await self.db.write(
             "INSERT INTO mock_members (member_id, joined_at) VALUES (?, ?) ON CONFLICT (member_id) DO UPDATE SET "
             "status='active', no_shows=0, skip_rounds=0, joined_at=excluded.joined_at",
             (member_id, _iso(now)),
         )
 
     async def set_status(self, member_id: int, status: str) -> None:
-        await self.db.execute("UPDATE mock_members SET status=? WHERE member_id=?", (status, member_id))
+        await self.db.write("UPDATE mock_members SET status=? WHERE member_id=?", (status, member_id))
 
     async def set_kinds(self, member_id: int, kinds: tuple[str, ...]) -> None:
-        await self.db.execute("UPDATE mock_members SET kinds=? WHERE member_id=?", (",".join(kinds), member_id))
+        await self.db.write("UPDATE mock_members SET kinds=? WHERE member_id=?", (",".join(kinds), member_id))
 
     async def set_skip(self, member_id: int, rounds: int) -> None:
-        await self.db.execute("UPDATE mock_members SET skip_rounds=? WHERE member_id=?", (rounds, member_id))
+        await self.db.write("UPDATE mock_members SET skip_rounds=? WHERE member_id=?", (rounds, member_id))
 
     async def add_no_show(self, member_id: int) -> int:
         row = await self.db.one(
@@ -154,13 +154,13 @@ class SqliteMock:
         )
 
     async def add_seat(self, session_id: int, member_id: int, role: int, item_id: str | None) -> None:
-        await self.db.execute(
+        await self.db.write(
             "INSERT INTO mock_seats (session_id, member_id, role, item_id) VALUES (?,?,?,?)",
             (session_id, member_id, role, item_id),
         )
 
     async def add_sitout(self, round_id: int, member_id: int, reason: str) -> None:
-        await self.db.execute(
+        await self.db.write(
             "INSERT OR IGNORE INTO mock_sitouts (round_id, member_id, reason) VALUES (?,?,?)",
             (round_id, member_id, reason),
         )
@@ -251,7 +251,7 @@ class SqliteMock:
         return _dt(await self.db.scalar("SELECT round_at FROM mock_rounds WHERE id=?", (round_id,)))
 
     async def set_status_of(self, session_id: int, status: str) -> None:
-        await self.db.execute("UPDATE mock_sessions SET status=? WHERE id=?", (status, session_id))
+        await self.db.write("UPDATE mock_sessions SET status=? WHERE id=?", (status, session_id))
 
     async def confirm(self, session_id: int, member_id: int, now: datetime) -> bool:
         return await self.db.execute(
@@ -260,17 +260,17 @@ class SqliteMock:
         ) > 0
 
     async def propose(self, session_id: int, member_id: int, at: datetime | None) -> None:
-        await self.db.execute(
+        await self.db.write(
             "UPDATE mock_sessions SET proposed_at=?, proposed_by=? WHERE id=?",
             (_iso(at) if at else None, member_id if at else None, session_id),
         )
 
     async def move(self, session_id: int, starts_at: datetime, ends_at: datetime) -> None:
-        await self.db.execute(
+        await self.db.write(
             "UPDATE mock_sessions SET starts_at=?, ends_at=?, proposed_at=NULL, proposed_by=NULL WHERE id=?",
             (_iso(starts_at), _iso(ends_at), session_id),
         )
-        await self.db.execute("UPDATE mock_seats SET confirmed_at=NULL WHERE session_id=?", (session_id,))
+        await self.db.write("UPDATE mock_seats SET confirmed_at=NULL WHERE session_id=?", (session_id,))
 
     # -- feedback ---------------------------------------------------------------------------------
     async def give_feedback(self, session_id: int, from_member: int, to_member: int, ratings: tuple[int, ...] | None,
@@ -280,7 +280,7 @@ class SqliteMock:
             "SELECT 1 FROM mock_feedback WHERE session_id=? AND from_member=? AND to_member=?",
             (session_id, from_member, to_member),
         )
-        await self.db.execute(
+        await self.db.write(
             "INSERT INTO mock_feedback (session_id, from_member, to_member, ratings, no_show, notes, created_at) "
             "VALUES (?,?,?,?,?,?,?) ON CONFLICT (session_id, from_member, to_member) DO UPDATE SET "
             "ratings=excluded.ratings, no_show=excluded.no_show, notes=excluded.notes",

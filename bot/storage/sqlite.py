@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from bot.domain.model import Group, Member
+from bot.domain.scoring import MemberStats
 from bot.domain.selection import Posted
-from bot.domain.timeutil import parse_hhmm
+from bot.domain.streaks import StreakMark
 from bot.ports import OutboxMessage
 from bot.reply import Reply
 from bot.storage.accountability_repo import SqliteAccountability
@@ -35,7 +36,7 @@ class SqliteLinks:
         )
 
     async def link(self, platform: str, kind: str, external_id: str, internal_id: int) -> None:
-        await self.db.execute(
+        await self.db.write(
             "INSERT OR REPLACE INTO links (platform, kind, external_id, internal_id) VALUES (?,?,?,?)",
             (platform, kind, external_id, internal_id),
         )
@@ -47,7 +48,7 @@ class SqliteLinks:
         )
 
     async def forget(self, kind: str, internal_id: int) -> None:
-        await self.db.execute("DELETE FROM links WHERE kind=? AND internal_id=?", (kind, internal_id))
+        await self.db.write("DELETE FROM links WHERE kind=? AND internal_id=?", (kind, internal_id))
 
 
 class SqliteUsers:
@@ -58,16 +59,16 @@ class SqliteUsers:
         return await self.db.insert("INSERT INTO users (name, created_at) VALUES (?, ?)", (name, iso(now)))
 
     async def rename(self, user_id: int, name: str) -> None:
-        await self.db.execute("UPDATE users SET name=? WHERE id=? AND name<>?", (name, user_id, name))
+        await self.db.write("UPDATE users SET name=? WHERE id=? AND name<>?", (name, user_id, name))
 
     async def delete_if_orphan(self, user_id: int) -> bool:
         if await self.db.scalar("SELECT 1 FROM members WHERE user_id=? LIMIT 1", (user_id,)):
             return False
         if await self.db.scalar("SELECT 1 FROM organisers WHERE user_id=? LIMIT 1", (user_id,)):
             return False
-        await self.db.execute("UPDATE groups SET created_by=NULL WHERE created_by=?", (user_id,))
-        await self.db.execute("DELETE FROM links WHERE kind='user' AND internal_id=?", (user_id,))
-        await self.db.execute("DELETE FROM users WHERE id=?", (user_id,))
+        await self.db.write("UPDATE groups SET created_by=NULL WHERE created_by=?", (user_id,))
+        await self.db.write("DELETE FROM links WHERE kind='user' AND internal_id=?", (user_id,))
+        await self.db.write("DELETE FROM users WHERE id=?", (user_id,))
         return True
 
 
@@ -91,8 +92,8 @@ _GROUP_COLUMNS = (
 def _group(row) -> Group:
     return Group(
         id=row["id"], channel_id=row["channel_id"], name=row["name"], timezone=row["timezone"],
-        post_time=parse_hhmm(row["post_time"]), pairing_day=row["pairing_day"],
-        pairing_time=parse_hhmm(row["pairing_time"]), roadmap=row["roadmap"], pace_weeks=row["pace_weeks"],
+        post_time=time.fromisoformat(row["post_time"]), pairing_day=row["pairing_day"],
+        pairing_time=time.fromisoformat(row["pairing_time"]), roadmap=row["roadmap"], pace_weeks=row["pace_weeks"],
         paused=bool(row["paused"]), created_at=from_iso(row["created_at"]), created_by=row["created_by"],
         space_id=row["space_id"], ml_days=tuple(d for d in row["ml_days"].split(",") if d),
     )
@@ -111,30 +112,17 @@ class SqliteGroups:
         return _group(row) if row else None
 
     async def for_caller(self, platform: str, user_ref: str, channel_ref: str):
-        """Everything a command starts from, in one round trip: our ids for the user and the channel,
+        """Everything a command starts from, in one query: our ids for the user and the channel,
         the channel's group, the user's membership in it and organiser rights."""
-        member_cols = ", ".join(f"m.{c.strip()} AS m_{c.strip()}" for c in _MEMBER_COLUMNS.split(","))
-        row = await self.db.one(
-            "WITH ids AS (SELECT "
-            "(SELECT internal_id FROM links WHERE platform=? AND kind='user' AND external_id=?) AS uid, "
-            "(SELECT internal_id FROM links WHERE platform=? AND kind='channel' AND external_id=?) AS cid) "
-            f"SELECT ids.uid, ids.cid, {', '.join('g.' + c.strip() for c in _GROUP_COLUMNS.split(','))}, "
-            f"{member_cols}, EXISTS (SELECT 1 FROM organisers o WHERE o.group_id = g.id AND o.user_id = ids.uid) "
-            "AS organiser FROM ids LEFT JOIN groups g ON g.channel_id = ids.cid "
-            "LEFT JOIN members m ON m.group_id = g.id AND m.user_id = ids.uid",
-            (platform, user_ref, platform, channel_ref),
-        )
+        row = await self.db.one(_FOR_CALLER, (platform, user_ref, platform, channel_ref))
         group = _group(row) if row["id"] is not None else None
-        member = None
-        if row["m_id"] is not None:
-            member = _member({c.strip(): row[f"m_{c.strip()}"] for c in _MEMBER_COLUMNS.split(",")})
+        member = _member(row, "m_") if row["m_id"] is not None else None
         return row["uid"], row["cid"], group, member, bool(row["organiser"])
 
     async def with_member(self, channel_id: int, user_id: int) -> tuple[Group | None, Member | None, bool]:
         """The channel's group, the user's membership in it, and organiser rights, in one round trip."""
-        member_cols = ", ".join(f"m.{c.strip()} AS m_{c.strip()}" for c in _MEMBER_COLUMNS.split(","))
         row = await self.db.one(
-            f"SELECT {', '.join('g.' + c.strip() for c in _GROUP_COLUMNS.split(','))}, {member_cols}, "
+            f"SELECT {_GROUP_SELECT}, {_MEMBER_SELECT}, "
             "EXISTS (SELECT 1 FROM organisers o WHERE o.group_id = g.id AND o.user_id = ?) AS organiser "
             "FROM groups g LEFT JOIN members m ON m.group_id = g.id AND m.user_id = ? WHERE g.channel_id = ?",
             (user_id, user_id, channel_id),
@@ -143,13 +131,14 @@ class SqliteGroups:
             return None, None, False
         member = None
         if row["m_id"] is not None:
-            member = _member({c.strip(): row[f"m_{c.strip()}"] for c in _MEMBER_COLUMNS.split(",")})
+            member = _member(row, "m_")
         return _group(row), member, bool(row["organiser"])
 
     async def add(self, group: Group) -> Group:
         group.id = await self.db.insert(
             "INSERT INTO groups (channel_id, space_id, name, timezone, post_time, pairing_day, pairing_time, "
-            "roadmap, pace_weeks, paused, created_at, created_by, ml_days) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "roadmap, pace_weeks, paused, created_at, created_by, ml_days, stats_built) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,1)",  # a new group has no solves to build stats from
             (group.channel_id, group.space_id, group.name, group.timezone, group.post_time.strftime("%H:%M"),
              group.pairing_day, group.pairing_time.strftime("%H:%M"), group.roadmap, group.pace_weeks,
              int(group.paused), iso(group.created_at), group.created_by, ",".join(group.ml_days)),
@@ -157,7 +146,7 @@ class SqliteGroups:
         return group
 
     async def save(self, group: Group) -> None:
-        await self.db.execute(
+        await self.db.write(
             "UPDATE groups SET name=?, timezone=?, post_time=?, pairing_day=?, pairing_time=?, roadmap=?, "
             "pace_weeks=?, paused=?, ml_days=? WHERE id=?",
             (group.name, group.timezone, group.post_time.strftime("%H:%M"), group.pairing_day,
@@ -169,10 +158,10 @@ class SqliteGroups:
         return [_group(r) for r in await self.db.all(f"SELECT {_GROUP_COLUMNS} FROM groups ORDER BY id")]
 
     async def add_organiser(self, group_id: int, user_id: int) -> None:
-        await self.db.execute("INSERT OR IGNORE INTO organisers (group_id, user_id) VALUES (?, ?)", (group_id, user_id))
+        await self.db.write("INSERT OR IGNORE INTO organisers (group_id, user_id) VALUES (?, ?)", (group_id, user_id))
 
     async def remove_organiser(self, group_id: int, user_id: int) -> None:
-        await self.db.execute("DELETE FROM organisers WHERE group_id=? AND user_id=?", (group_id, user_id))
+        await self.db.write("DELETE FROM organisers WHERE group_id=? AND user_id=?", (group_id, user_id))
 
     async def is_organiser(self, group_id: int, user_id: int) -> bool:
         return bool(await self.db.scalar(
@@ -181,13 +170,23 @@ class SqliteGroups:
 
 
 _MEMBER_COLUMNS = "id, group_id, user_id, name, timezone, target, level, active, joined_at"
+_MEMBER_SELECT = ", ".join(f"m.{c} AS m_{c}" for c in _MEMBER_COLUMNS.split(", "))
+_GROUP_SELECT = ", ".join(f"g.{c}" for c in _GROUP_COLUMNS.split(", "))
+_FOR_CALLER = (
+    "WITH ids AS (SELECT "
+    "(SELECT internal_id FROM links WHERE platform=? AND kind='user' AND external_id=?) AS uid, "
+    "(SELECT internal_id FROM links WHERE platform=? AND kind='channel' AND external_id=?) AS cid) "
+    f"SELECT ids.uid, ids.cid, {_GROUP_SELECT}, {_MEMBER_SELECT}, "
+    "EXISTS (SELECT 1 FROM organisers o WHERE o.group_id = g.id AND o.user_id = ids.uid) AS organiser "
+    "FROM ids LEFT JOIN groups g ON g.channel_id = ids.cid LEFT JOIN members m ON m.group_id = g.id AND m.user_id = ids.uid"
+)
 
 
-def _member(row) -> Member:
+def _member(row, prefix: str = "") -> Member:
     return Member(
-        id=row["id"], group_id=row["group_id"], user_id=row["user_id"], name=row["name"],
-        timezone=row["timezone"], target=row["target"], level=row["level"], active=bool(row["active"]),
-        joined_at=from_iso(row["joined_at"]),
+        id=row[prefix + "id"], group_id=row[prefix + "group_id"], user_id=row[prefix + "user_id"],
+        name=row[prefix + "name"], timezone=row[prefix + "timezone"], target=row[prefix + "target"],
+        level=row[prefix + "level"], active=bool(row[prefix + "active"]), joined_at=from_iso(row[prefix + "joined_at"]),
     )
 
 
@@ -222,13 +221,13 @@ class SqliteMembers:
         return member
 
     async def save(self, member: Member) -> None:
-        await self.db.execute(
+        await self.db.write(
             "UPDATE members SET name=?, timezone=?, target=?, level=?, active=? WHERE id=?",
             (member.name, member.timezone, member.target, member.level, int(member.active), member.id),
         )
 
     async def delete(self, member_id: int) -> None:
-        await self.db.execute("DELETE FROM members WHERE id=?", (member_id,))
+        await self.db.write("DELETE FROM members WHERE id=?", (member_id,))
 
     async def active(self, group_id: int) -> list[Member]:
         rows = await self.db.all(
@@ -315,19 +314,19 @@ class SqliteOutbox:
         ))
 
     async def mark_delivered(self, message_id: int, now: datetime) -> None:
-        await self.db.execute(
+        await self.db.write(
             "UPDATE outbox SET status='delivered', delivered_at=?, attempts=attempts+1 WHERE id=?",
             (iso(now), message_id),
         )
 
     async def mark_failed(self, message_id: int, error: str, retry_at: datetime) -> None:
-        await self.db.execute(
+        await self.db.write(
             "UPDATE outbox SET attempts=attempts+1, last_error=?, not_before=? WHERE id=?",
             (error[:500], iso(retry_at), message_id),
         )
 
     async def mark_undeliverable(self, message_id: int, error: str) -> None:
-        await self.db.execute(
+        await self.db.write(
             "UPDATE outbox SET status='undeliverable', attempts=attempts+1, last_error=? WHERE id=?",
             (error[:500], message_id),
         )
@@ -340,14 +339,40 @@ class SqliteOutbox:
         return from_iso(await self.db.scalar("SELECT MIN(not_before) FROM outbox WHERE status='pending'"))
 
     async def forget_user(self, user_id: int, group_id: int) -> None:
-        await self.db.execute("DELETE FROM outbox WHERE user_id=? AND group_id=?", (user_id, group_id))
+        await self.db.write("DELETE FROM outbox WHERE user_id=? AND group_id=?", (user_id, group_id))
 
 
 @dataclass(frozen=True)
 class SolveResult:
     fresh: bool  # False when the member had solved it before (it counts once)
     card: str | None  # the review card before this solve, as JSON
-    days: list[date]  # every local date with a solve, this one included
+    mark: StreakMark | None  # the member's streak mark before this solve
+
+
+_DIFFICULTIES = ("easy", "medium", "hard")
+_PERIOD_COLUMNS = {"week": ("week_of", "week_"), "month": ("month_of", "month_"), "all": (None, "all_")}
+_STATS_COLUMNS = (
+    "group_id, member_id, streak_day, streak_current, streak_best, streak_freezes, streak_run, "
+    "week_of, week_easy, week_medium, week_hard, month_of, month_easy, month_medium, month_hard, "
+    "all_easy, all_medium, all_hard"
+)
+_MARK_SQL = ("json_array(st.streak_day, st.streak_current, st.streak_best, st.streak_freezes, st.streak_run)")
+
+
+def _mark(value: str | None) -> StreakMark | None:
+    """A StreakMark from the json_array the queries return (None: no solve day yet)."""
+    if not value:
+        return None
+    day, current, best, freezes, run = json.loads(value)
+    return StreakMark(date.fromisoformat(day), current, best, freezes, run) if day else None
+
+
+def _stats_row(group_id: int, stats: MemberStats) -> tuple:
+    m = stats.mark
+    return (group_id, stats.member_id, m.day.isoformat() if m else None, m.current if m else 0,
+            m.best if m else 0, m.freezes if m else 0, m.run if m else 0,
+            iso(stats.week_of) if stats.week_of else None, *stats.week,
+            iso(stats.month_of) if stats.month_of else None, *stats.month, *stats.all)
 
 
 class SqlitePractice:
@@ -390,19 +415,88 @@ class SqlitePractice:
         """Record a solve (a repeat counts once) and return what the reply needs, in one round trip.
 
         A repeat only refreshes how it felt and bumps `repeats`, which tells the two apart; the review
-        card and the member's solve days come back with it (RETURNING sees the new row).
+        card (in the row) and the member's streak mark come back with it.
         """
         row = await self.db.one(
             "INSERT INTO solves (member_id, group_id, problem_id, kind, difficulty, minutes, felt, solved_at, local_date) "
             "VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (member_id, problem_id) DO UPDATE SET "
             "minutes=COALESCE(excluded.minutes, minutes), felt=COALESCE(excluded.felt, felt), repeats=repeats+1 "
-            "RETURNING repeats, "
-            "(SELECT card FROM review_cards r WHERE r.member_id=solves.member_id AND r.problem_id=solves.problem_id), "
-            "(SELECT group_concat(DISTINCT s.local_date) FROM solves s WHERE s.member_id=solves.member_id)",
+            f"RETURNING repeats, card, (SELECT {_MARK_SQL} FROM member_stats st "
+            "WHERE st.group_id=solves.group_id AND st.member_id=solves.member_id)",
             (member_id, group_id, problem_id, kind, difficulty, minutes, felt, iso(now), day.isoformat()),
         )
-        days = [date.fromisoformat(d) for d in (row[2] or "").split(",") if d]
-        return SolveResult(fresh=row[0] == 0, card=row[1], days=days)
+        return SolveResult(fresh=row[0] == 0, card=row[1], mark=_mark(row[2]))
+
+    async def count_solve(self, group_id: int, member_id: int, difficulty: str, mark: StreakMark,
+                          week_of: datetime, month_of: datetime) -> None:
+        """Add a fresh solve to the member's stats: the new streak mark, and one more solve of its
+        difficulty this week, this month and all time (a period that has rolled over starts again)."""
+        one = tuple(int(difficulty == d) for d in _DIFFICULTIES)
+        stats = MemberStats(member_id, mark, week_of, one, month_of, one, one)
+
+        def period(prefix: str, key: str | None) -> str:
+            if key is None:
+                return ", ".join(f"{prefix}{d}={prefix}{d}+excluded.{prefix}{d}" for d in _DIFFICULTIES)
+            # SET reads the old row throughout, so the key is compared before it is replaced
+            return ", ".join(
+                f"{prefix}{d}=excluded.{prefix}{d}+CASE WHEN {key}=excluded.{key} THEN {prefix}{d} ELSE 0 END"
+                for d in _DIFFICULTIES
+            ) + f", {key}=excluded.{key}"
+
+        await self.db.write(
+            f"INSERT INTO member_stats ({_STATS_COLUMNS}) VALUES ({','.join('?' * 18)}) "
+            "ON CONFLICT (group_id, member_id) DO UPDATE SET streak_day=excluded.streak_day, "
+            "streak_current=excluded.streak_current, streak_best=excluded.streak_best, "
+            "streak_freezes=excluded.streak_freezes, streak_run=excluded.streak_run, "
+            f"{period('week_', 'week_of')}, {period('month_', 'month_of')}, {period('all_', None)}",
+            _stats_row(group_id, stats),
+        )
+
+    async def set_mark(self, group_id: int, member_id: int, mark: StreakMark | None) -> None:
+        """Replace a member's streak mark (after it was worked out from the whole history)."""
+        await self.db.write(
+            "UPDATE member_stats SET streak_day=?, streak_current=?, streak_best=?, streak_freezes=?, streak_run=? "
+            "WHERE group_id=? AND member_id=?",
+            (mark.day.isoformat() if mark else None, mark.current if mark else 0, mark.best if mark else 0,
+             mark.freezes if mark else 0, mark.run if mark else 0, group_id, member_id),
+        )
+
+    async def standings(self, group_id: int, period: str, since: datetime | None) -> list[tuple]:
+        """(member id, name, {difficulty: solves}, timezone, streak mark) of the group's active members
+        with a solve in the period that began at `since` (None: all time)."""
+        key, prefix = _PERIOD_COLUMNS[period]
+        rows = await self.db.all(
+            f"SELECT st.member_id, m.name, m.timezone, {', '.join(prefix + d for d in _DIFFICULTIES)}, {_MARK_SQL} "
+            "FROM member_stats st JOIN members m ON m.id = st.member_id "
+            f"WHERE st.group_id=? AND m.active=1{f' AND st.{key}=?' if key else ''}",
+            (group_id, iso(since)) if key else (group_id,),
+        )
+        return [(r[0], r[1], dict(zip(_DIFFICULTIES, r[3:6], strict=True)), r[2], _mark(r[6])) for r in rows]
+
+    async def stats_sources(self, group_id: int, week_of: datetime, month_of: datetime) -> list[tuple]:
+        """What member_stats is built from, per member of the group: (member id, solve days, solves by
+        difficulty since week_of, since month_of, all time)."""
+        rows = await self.db.all(
+            "SELECT member_id, group_concat(DISTINCT local_date), "
+            + ", ".join(f"SUM(difficulty='{d}' AND solved_at >= :week)" for d in _DIFFICULTIES) + ", "
+            + ", ".join(f"SUM(difficulty='{d}' AND solved_at >= :month)" for d in _DIFFICULTIES) + ", "
+            + ", ".join(f"SUM(difficulty='{d}')" for d in _DIFFICULTIES)
+            + " FROM solves WHERE member_id IN (SELECT id FROM members WHERE group_id=:group) AND group_id=:group "
+            "GROUP BY member_id",
+            {"group": group_id, "week": iso(week_of), "month": iso(month_of)},
+        )
+        return [(r[0], [date.fromisoformat(d) for d in (r[1] or "").split(",") if d], tuple(r[2:5]),
+                 tuple(r[5:8]), tuple(r[8:11])) for r in rows]
+
+    async def replace_stats(self, group_id: int, stats: list[MemberStats]) -> None:
+        await self.db.write("DELETE FROM member_stats WHERE group_id=?", (group_id,))
+        if stats:
+            await self.db.executemany(f"INSERT INTO member_stats ({_STATS_COLUMNS}) VALUES ({','.join('?' * 18)})",
+                                      [_stats_row(group_id, s) for s in stats])
+        await self.db.write("UPDATE groups SET stats_built=1 WHERE id=?", (group_id,))
+
+    async def groups_without_stats(self) -> list[int]:
+        return [r[0] for r in await self.db.all("SELECT id FROM groups WHERE stats_built=0 ORDER BY id")]
 
     async def solved_ids(self, member_id: int) -> set[str]:
         return {r[0] for r in await self.db.all("SELECT problem_id FROM solves WHERE member_id=?", (member_id,))}
@@ -430,27 +524,14 @@ class SqlitePractice:
         )
         return {r[0]: r[1] for r in rows}
 
-    async def standings_rows(self, group_id: int, since: datetime | None) -> list[tuple[int, str, str, int, str]]:
-        """(member id, name, difficulty, solves, member's timezone) for the group since a moment."""
-        # Counted first, then joined: one member lookup per member rather than one per solve.
-        rows = await self.db.all(
-            "SELECT t.member_id, m.name, t.difficulty, t.n, m.timezone FROM (SELECT member_id, difficulty, "
-            "COUNT(*) AS n FROM solves WHERE group_id=? AND solved_at >= ? GROUP BY member_id, difficulty) t "
-            "JOIN members m ON m.id = t.member_id WHERE m.active=1",
-            (group_id, iso(since) if since else ""),
-        )
-        return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
-
     async def save_card(self, member_id: int, problem_id: str, card_json: str, due: datetime) -> None:
-        await self.db.execute(
-            "INSERT INTO review_cards (member_id, problem_id, card, due) VALUES (?,?,?,?) "
-            "ON CONFLICT (member_id, problem_id) DO UPDATE SET card=excluded.card, due=excluded.due",
-            (member_id, problem_id, card_json, iso(due)),
-        )
+        await self.db.write("UPDATE solves SET card=?, due=? WHERE member_id=? AND problem_id=?",
+                            (card_json, iso(due), member_id, problem_id))
 
     async def due_reviews(self, member_id: int, now: datetime, limit: int = 10) -> list[tuple[str, datetime]]:
         rows = await self.db.all(
-            "SELECT problem_id, due FROM review_cards WHERE member_id=? ORDER BY due LIMIT ?", (member_id, limit)
+            "SELECT problem_id, due FROM solves WHERE member_id=? AND due IS NOT NULL ORDER BY due LIMIT ?",
+            (member_id, limit),
         )
         return [(r[0], from_iso(r[1])) for r in rows]
 
@@ -467,7 +548,7 @@ class SqliteRuntime:
         return await self.db.scalar("SELECT value FROM runtime WHERE key=?", (key,))
 
     async def set(self, key: str, value: str) -> None:
-        await self.db.execute("INSERT OR REPLACE INTO runtime (key, value) VALUES (?, ?)", (key, value))
+        await self.db.write("INSERT OR REPLACE INTO runtime (key, value) VALUES (?, ?)", (key, value))
 
 
 class SqliteStore:

@@ -1,10 +1,12 @@
 """The text grammar: paths, keywords, free text, quotes and the errors people see."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.commands import build_registry
 from bot.commands.dispatch import convert
-from bot.commands.grammar import parse, tokenize
+from bot.commands.grammar import Token, parse, tokenize
 from bot.commands.registry import Command, Param, Registry, command
 from bot.errors import UsageError
 
@@ -124,3 +126,35 @@ def test_a_handler_must_accept_its_parameters():
 
     with pytest.raises(TypeError):
         command("x", help="", params=[Param("y")])(handler)
+
+
+_QUOTES = {'"': '"', "“": "”", "„": "“"}
+
+
+def reference_tokenize(text: str) -> list[Token]:
+    """The tokenizer as first written, a character at a time: the regular expression must agree."""
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        closing = _QUOTES.get(text[i])
+        if closing is not None:
+            end = text.find(closing, i + 1)
+            if end != -1:
+                tokens.append(Token(text[i + 1 : end], i, end + 1, quoted=True))
+                i = end + 1
+                continue
+            # An unclosed quote is taken as a letter: free text stays usable.
+        start = i
+        while i < n and not text[i].isspace():
+            i += 1
+        tokens.append(Token(text[start:i], start, i))
+    return tokens
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('ab "“”„\'\t\n\u00a0\u2003x')), max_size=40))
+def test_the_tokenizer_agrees_with_the_character_by_character_reading(text):
+    assert tokenize(text) == reference_tokenize(text)

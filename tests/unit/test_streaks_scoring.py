@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain.scoring import period_start, rank, target_split
-from bot.domain.streaks import streak
+from bot.domain.streaks import carry, extend, mark_of, streak
 
 D0 = date(2026, 3, 1)
 
@@ -45,8 +45,9 @@ def test_periods_end_at_group_local_midnight():
 
 
 def test_ranking_weights_difficulty():
-    table = rank([(1, "ann", "easy", 5), (2, "bo", "hard", 1), (3, "cy", "medium", 2), (3, "cy", "easy", 1)])
-    assert [(s.name, s.points) for s in table] == [("cy", 7), ("bo", 7), ("ann", 5)]
+    table = rank([(1, "ann", {"easy": 5}), (2, "bo", {"hard": 1}), (3, "cy", {"medium": 2, "easy": 1}),
+                  (4, "dee", {"easy": 0})])
+    assert [(s.name, s.points, s.solves) for s in table] == [("cy", 7, 3), ("bo", 7, 1), ("ann", 5, 5)]
 
 
 def test_target_split_adds_up():
@@ -86,3 +87,22 @@ def test_fast_streak_agrees_with_the_day_by_day_rule(offsets, today):
     solve = [D0 + timedelta(days=o) for o in offsets if o <= today]
     s = streak(solve, D0 + timedelta(days=today))
     assert (s.current, s.best, s.freezes, s.frozen_days) == reference_streak(solve, D0 + timedelta(days=today))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sets(st.integers(0, 80), max_size=60), st.integers(0, 90))
+def test_a_stored_mark_carried_to_today_agrees_with_the_whole_history(offsets, today_offset):
+    solve_days = [D0 + timedelta(days=o) for o in offsets]
+    today = D0 + timedelta(days=today_offset)
+    past = [d for d in solve_days if d <= today]
+    full = streak(past, today)
+    carried = carry(mark_of(past), today)
+    assert (carried.current, carried.best, carried.freezes, carried.solved_today) == \
+        (full.current, full.best, full.freezes, full.solved_today)
+
+
+def test_a_solve_before_the_mark_asks_for_the_whole_history():
+    mark = mark_of(days(0, 1, 2))
+    assert extend(mark, D0 + timedelta(days=1)) is None
+    assert extend(mark, D0 + timedelta(days=2)) is mark
+    assert extend(mark, D0 + timedelta(days=3)).current == 4
