@@ -201,6 +201,10 @@ def _drive(coroutine: Coroutine[Any, Any, T]) -> T:
         awaited = coroutine.send(None)
     except StopIteration as done:
         return done.value
+    except RuntimeError as exc:  # asyncio called from this thread, which runs no event loop
+        if "event loop" in str(exc):
+            exc.add_note("inside Database.run only the database may be awaited")
+        raise
     coroutine.close()
     raise RuntimeError(f"a unit of work awaited {awaited!r}; inside Database.run only the database may be awaited")
 

@@ -476,14 +476,14 @@ class SqlitePractice:
     async def stats_sources(self, group_id: int, week_of: datetime, month_of: datetime) -> list[tuple]:
         """What member_stats is built from, per member of the group: (member id, solve days, solves by
         difficulty since week_of, since month_of, all time)."""
+        since = {"week": iso(week_of), "month": iso(month_of)}
+        counts = [("difficulty=? AND solved_at >= ?", (d, since[p])) for p in ("week", "month") for d in _DIFFICULTIES]
+        counts += [("difficulty=?", (d,)) for d in _DIFFICULTIES]
         rows = await self.db.all(
             "SELECT member_id, group_concat(DISTINCT local_date), "
-            + ", ".join(f"SUM(difficulty='{d}' AND solved_at >= :week)" for d in _DIFFICULTIES) + ", "
-            + ", ".join(f"SUM(difficulty='{d}' AND solved_at >= :month)" for d in _DIFFICULTIES) + ", "
-            + ", ".join(f"SUM(difficulty='{d}')" for d in _DIFFICULTIES)
-            + " FROM solves WHERE member_id IN (SELECT id FROM members WHERE group_id=:group) AND group_id=:group "
-            "GROUP BY member_id",
-            {"group": group_id, "week": iso(week_of), "month": iso(month_of)},
+            + ", ".join(f"SUM({cond})" for cond, _ in counts)
+            + " FROM solves WHERE member_id IN (SELECT id FROM members WHERE group_id=?) GROUP BY member_id",
+            [v for _, args in counts for v in args] + [group_id],
         )
         return [(r[0], [date.fromisoformat(d) for d in (r[1] or "").split(",") if d], tuple(r[2:5]),
                  tuple(r[5:8]), tuple(r[8:11])) for r in rows]
@@ -500,19 +500,6 @@ class SqlitePractice:
 
     async def solved_ids(self, member_id: int) -> set[str]:
         return {r[0] for r in await self.db.all("SELECT problem_id FROM solves WHERE member_id=?", (member_id,))}
-
-    async def solve_days_of(self, member_ids: list[int]) -> dict[int, list[date]]:
-        """Solve days of several members in one query (the leaderboard shows everyone's streak)."""
-        if not member_ids:
-            return {}
-        marks = ",".join("?" * len(member_ids))
-        rows = await self.db.all(
-            f"SELECT DISTINCT member_id, local_date FROM solves WHERE member_id IN ({marks})", member_ids
-        )
-        out: dict[int, list[date]] = {m: [] for m in member_ids}
-        for member_id, day in rows:
-            out[member_id].append(date.fromisoformat(day))
-        return out
 
     async def solve_days(self, member_id: int) -> list[date]:
         rows = await self.db.all("SELECT DISTINCT local_date FROM solves WHERE member_id=?", (member_id,))

@@ -3,6 +3,7 @@
 The contract tests take a `store` fixture; a second backend joins by adding itself to `backend`.
 """
 
+import asyncio
 import os
 import sqlite3
 import stat
@@ -123,3 +124,65 @@ async def test_database_open_without_migrations(tmp_path):
         assert await db.schema_version() == 0
     finally:
         await db.close()
+
+
+async def test_a_unit_of_work_is_one_transaction_in_one_hop(tmp_path):
+    async with open_database(str(tmp_path / "u.db")) as db:
+        hops = []
+        real = db.conn._execute
+
+        async def counted(fn, *args):
+            hops.append(fn)
+            return await real(fn, *args)
+
+        db.conn._execute = counted
+
+        async def work():
+            await db.write("INSERT INTO runtime (key, value) VALUES ('a', '1')")
+            await db.execute("UPDATE runtime SET value='2' WHERE key='a'")
+            return await db.scalar("SELECT value FROM runtime WHERE key='a'")
+
+        assert await db.run(work) == "2"
+        assert len(hops) == 1, "BEGIN, three statements and COMMIT in one hop"
+
+        async def fails():
+            await db.write("INSERT INTO runtime (key, value) VALUES ('b', '1')")
+            raise ValueError("changed my mind")
+
+        with pytest.raises(ValueError):
+            await db.run(fails)
+        assert await db.scalar("SELECT COUNT(*) FROM runtime WHERE key='b'") == 0, "rolled back"
+
+        async def sleeps():
+            await asyncio.sleep(0.001)
+
+        async def awaits_a_future():
+            await asyncio.Future(loop=loop)
+
+        loop = asyncio.get_running_loop()
+        for wrong in (sleeps, awaits_a_future):
+            with pytest.raises(RuntimeError) as failed:
+                await db.run(wrong)
+            assert "only the database may be awaited" in str(failed.value) + str(getattr(failed.value, "__notes__", ""))
+
+        async def nests():
+            async with db.transaction():
+                pass
+
+        with pytest.raises(RuntimeError, match="cannot open another transaction"):
+            await db.run(nests)
+        assert await db.scalar("SELECT value FROM runtime WHERE key='a'") == "2"
+
+
+async def test_queued_writes_run_in_order_before_the_next_read_and_a_failing_one_rolls_back(tmp_path):
+    async with open_database(str(tmp_path / "q.db")) as db:
+        async with db.transaction():
+            await db.write("INSERT INTO runtime (key, value) VALUES ('x', '1')")
+            await db.write("UPDATE runtime SET value = value || '2' WHERE key='x'")
+            assert await db.scalar("SELECT value FROM runtime WHERE key='x'") == "12"
+        with pytest.raises(sqlite3.IntegrityError) as failed:
+            async with db.transaction():
+                await db.write("INSERT INTO runtime (key, value) VALUES ('y', '1')")
+                await db.write("INSERT INTO runtime (key, value) VALUES ('x', 'again')")  # the key exists
+        assert "in a queued statement" in str(failed.value.__notes__)
+        assert await db.scalar("SELECT COUNT(*) FROM runtime WHERE key='y'") == 0
