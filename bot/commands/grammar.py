@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from bot.commands.registry import Command, Registry
@@ -56,11 +57,18 @@ def tokenize(text: str) -> list[Token]:
 def parse(registry: Registry, text: str) -> Parsed:
     if len(text) > MAX_LINE:
         raise UsageError(f"That line is too long ({len(text)} characters; at most {MAX_LINE}).")
+    cmd, raw = _parse(registry, text)
+    return Parsed(cmd, dict(raw))
+
+
+# People type the same few lines all day (`problem today`, `me`), and a parse depends on nothing else.
+@lru_cache(maxsize=2048)
+def _parse(registry: Registry, text: str) -> tuple[Command, tuple[tuple[str, str], ...]]:
     tokens = tokenize(text)
     if not tokens:
         raise UsageError("Type a command, for example `help`.")
     cmd, used = _match_path(registry, tokens)
-    return Parsed(cmd, _assign(cmd, text, tokens[used:]))
+    return cmd, tuple(_assign(cmd, text, tokens[used:]).items())
 
 
 def _match_path(registry: Registry, tokens: list[Token]) -> tuple[Command, int]:

@@ -90,8 +90,9 @@ def local_date(instant: datetime, tz: str) -> date:
     return instant.astimezone(ZoneInfo(tz)).date()
 
 
+@lru_cache(maxsize=4096)
 def local_midnight(day: date, tz: str) -> datetime:
-    """The UTC instant at which `day` starts in `tz`."""
+    """The UTC instant at which `day` starts in `tz` (asked for on every solve, so remembered)."""
     return datetime.combine(day, time(0), tzinfo=ZoneInfo(tz)).astimezone(ZoneInfo("UTC"))
 
 

@@ -356,15 +356,32 @@ _STATS_COLUMNS = (
     "week_of, week_easy, week_medium, week_hard, month_of, month_easy, month_medium, month_hard, "
     "all_easy, all_medium, all_hard"
 )
-_MARK_SQL = ("json_array(st.streak_day, st.streak_current, st.streak_best, st.streak_freezes, st.streak_run)")
+_MARK_COLUMNS = ("streak_day", "streak_current", "streak_best", "streak_freezes", "streak_run")
 
 
-def _mark(value: str | None) -> StreakMark | None:
-    """A StreakMark from the json_array the queries return (None: no solve day yet)."""
-    if not value:
-        return None
-    day, current, best, freezes, run = json.loads(value)
+def _mark(day: str | None, current: int, best: int, freezes: int, run: int) -> StreakMark | None:
+    """A StreakMark from its five columns (None: no solve day yet)."""
     return StreakMark(date.fromisoformat(day), current, best, freezes, run) if day else None
+
+
+def _period_sum(prefix: str, key: str | None) -> str:
+    """SET clauses adding one solve's counts to a period; a period that has rolled over starts again."""
+    if key is None:
+        return ", ".join(f"{prefix}{d}={prefix}{d}+excluded.{prefix}{d}" for d in _DIFFICULTIES)
+    # SET reads the old row throughout, so the key is compared before it is replaced
+    return ", ".join(f"{prefix}{d}=excluded.{prefix}{d}+CASE WHEN {key}=excluded.{key} THEN {prefix}{d} ELSE 0 END"
+                     for d in _DIFFICULTIES) + f", {key}=excluded.{key}"
+
+
+_COUNT_SOLVE = (
+    f"INSERT INTO member_stats ({_STATS_COLUMNS}) VALUES ({','.join('?' * 18)}) ON CONFLICT (group_id, member_id) "
+    f"DO UPDATE SET {', '.join(f'{c}=excluded.{c}' for c in _MARK_COLUMNS)}, "
+    f"{_period_sum('week_', 'week_of')}, {_period_sum('month_', 'month_of')}, {_period_sum('all_', None)}"
+)
+# The streak mark's columns, read alongside a solve (RETURNING allows one value per subquery).
+_MARK_RETURNING = ", ".join(
+    f"(SELECT st.{c} FROM member_stats st WHERE st.group_id=solves.group_id AND st.member_id=solves.member_id)"
+    for c in _MARK_COLUMNS)
 
 
 def _stats_row(group_id: int, stats: MemberStats) -> tuple:
@@ -421,36 +438,17 @@ class SqlitePractice:
             "INSERT INTO solves (member_id, group_id, problem_id, kind, difficulty, minutes, felt, solved_at, local_date) "
             "VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (member_id, problem_id) DO UPDATE SET "
             "minutes=COALESCE(excluded.minutes, minutes), felt=COALESCE(excluded.felt, felt), repeats=repeats+1 "
-            f"RETURNING repeats, card, (SELECT {_MARK_SQL} FROM member_stats st "
-            "WHERE st.group_id=solves.group_id AND st.member_id=solves.member_id)",
+            f"RETURNING repeats, card, {_MARK_RETURNING}",
             (member_id, group_id, problem_id, kind, difficulty, minutes, felt, iso(now), day.isoformat()),
         )
-        return SolveResult(fresh=row[0] == 0, card=row[1], mark=_mark(row[2]))
+        return SolveResult(fresh=row[0] == 0, card=row[1], mark=_mark(*row[2:7]) if row[2] else None)
 
     async def count_solve(self, group_id: int, member_id: int, difficulty: str, mark: StreakMark,
                           week_of: datetime, month_of: datetime) -> None:
         """Add a fresh solve to the member's stats: the new streak mark, and one more solve of its
         difficulty this week, this month and all time (a period that has rolled over starts again)."""
         one = tuple(int(difficulty == d) for d in _DIFFICULTIES)
-        stats = MemberStats(member_id, mark, week_of, one, month_of, one, one)
-
-        def period(prefix: str, key: str | None) -> str:
-            if key is None:
-                return ", ".join(f"{prefix}{d}={prefix}{d}+excluded.{prefix}{d}" for d in _DIFFICULTIES)
-            # SET reads the old row throughout, so the key is compared before it is replaced
-            return ", ".join(
-                f"{prefix}{d}=excluded.{prefix}{d}+CASE WHEN {key}=excluded.{key} THEN {prefix}{d} ELSE 0 END"
-                for d in _DIFFICULTIES
-            ) + f", {key}=excluded.{key}"
-
-        await self.db.write(
-            f"INSERT INTO member_stats ({_STATS_COLUMNS}) VALUES ({','.join('?' * 18)}) "
-            "ON CONFLICT (group_id, member_id) DO UPDATE SET streak_day=excluded.streak_day, "
-            "streak_current=excluded.streak_current, streak_best=excluded.streak_best, "
-            "streak_freezes=excluded.streak_freezes, streak_run=excluded.streak_run, "
-            f"{period('week_', 'week_of')}, {period('month_', 'month_of')}, {period('all_', None)}",
-            _stats_row(group_id, stats),
-        )
+        await self.db.write(_COUNT_SOLVE, _stats_row(group_id, MemberStats(member_id, mark, week_of, one, month_of, one, one)))
 
     async def set_mark(self, group_id: int, member_id: int, mark: StreakMark | None) -> None:
         """Replace a member's streak mark (after it was worked out from the whole history)."""
@@ -466,12 +464,13 @@ class SqlitePractice:
         with a solve in the period that began at `since` (None: all time)."""
         key, prefix = _PERIOD_COLUMNS[period]
         rows = await self.db.all(
-            f"SELECT st.member_id, m.name, m.timezone, {', '.join(prefix + d for d in _DIFFICULTIES)}, {_MARK_SQL} "
+            f"SELECT st.member_id, m.name, m.timezone, {', '.join(prefix + d for d in _DIFFICULTIES)}, "
+            f"{', '.join('st.' + c for c in _MARK_COLUMNS)} "
             "FROM member_stats st JOIN members m ON m.id = st.member_id "
             f"WHERE st.group_id=? AND m.active=1{f' AND st.{key}=?' if key else ''}",
             (group_id, iso(since)) if key else (group_id,),
         )
-        return [(r[0], r[1], dict(zip(_DIFFICULTIES, r[3:6], strict=True)), r[2], _mark(r[6])) for r in rows]
+        return [(r[0], r[1], dict(zip(_DIFFICULTIES, r[3:6], strict=True)), r[2], _mark(*r[6:11])) for r in rows]
 
     async def stats_sources(self, group_id: int, week_of: datetime, month_of: datetime) -> list[tuple]:
         """What member_stats is built from, per member of the group: (member id, solve days, solves by

@@ -186,3 +186,31 @@ async def test_queued_writes_run_in_order_before_the_next_read_and_a_failing_one
                 await db.write("INSERT INTO runtime (key, value) VALUES ('x', 'again')")  # the key exists
         assert "in a queued statement" in str(failed.value.__notes__)
         assert await db.scalar("SELECT COUNT(*) FROM runtime WHERE key='y'") == 0
+
+
+async def test_units_arriving_together_share_a_hop_but_not_a_transaction(tmp_path):
+    async with open_database(str(tmp_path / "b.db")) as db:
+        hops = []
+        real = db.conn._execute
+
+        async def counted(fn, *args):
+            hops.append(fn)
+            return await real(fn, *args)
+
+        db.conn._execute = counted
+
+        def unit(key: str, fail: bool = False):
+            async def work():
+                await db.write("INSERT INTO runtime (key, value) VALUES (?, 'v')", (key,))
+                if fail:
+                    raise ValueError(key)
+                return key
+            return work
+
+        results = await asyncio.gather(*(db.run(unit(f"k{i}", fail=i == 3)) for i in range(8)),
+                                       return_exceptions=True)
+        assert [r if isinstance(r, str) else type(r).__name__ for r in results] == \
+            ["k0", "k1", "k2", "ValueError", "k4", "k5", "k6", "k7"]
+        assert len(hops) < 8, "units waiting together go to the database's thread together"
+        kept = [r[0] for r in await db.all("SELECT key FROM runtime WHERE key LIKE 'k%' ORDER BY key")]
+        assert kept == ["k0", "k1", "k2", "k4", "k5", "k6", "k7"], "only the failed unit was rolled back"
