@@ -18,11 +18,11 @@ from bot.services import practice
 )
 async def leaderboard(ctx: Context, period: str | None = None) -> Reply:
     period = period or "week"
-    table = await practice.standings(ctx, period)
+    table = await practice.standings(ctx, period, top=20)
     if not table:
         return Reply(title=f"Leaderboard — {period}", text="No solves yet in this period. Be the first: `problem today`.")
     lines = []
-    for i, s in enumerate(table[:20], start=1):
+    for i, s in enumerate(table, start=1):
         st = carry(s.mark, local_date(ctx.now, s.timezone))
         parts = ", ".join(f"{s.by_difficulty[d]} {d}" for d in ("easy", "medium", "hard") if s.by_difficulty.get(d))
         lines.append(f"{i}. {s.name} — {s.points} pts ({parts}) · streak {st.current}")

@@ -9,7 +9,7 @@ from bot.commands.context import Context
 from bot.content import ContentPack
 from bot.domain.model import Group
 from bot.domain.review import review
-from bot.domain.scoring import MemberStats, Standing, period_start, rank
+from bot.domain.scoring import WEIGHTS, MemberStats, Standing, period_start, rank
 from bot.domain.streaks import Streak, carry, extend, mark_of, streak
 from bot.domain.timeutil import local_date
 from bot.errors import NotFound, UsageError
@@ -80,10 +80,12 @@ async def member_streak(ctx: Context, member_id: int | None = None, tz: str | No
     return streak(await ctx.store.practice.solve_days(member_id), local_date(ctx.now, tz or "UTC"))
 
 
-async def standings(ctx: Context, period: str) -> list[Standing]:
+async def standings(ctx: Context, period: str, top: int | None = None) -> list[Standing]:
+    """The group's ranking for a period (its first `top` places only, when given)."""
     group = ctx.group
     since = period_start(period, ctx.now, group.timezone)
-    return rank(await ctx.store.practice.standings(group.id, period, since))
+    table = rank(await ctx.store.practice.standings(group.id, period, since, top=top, weights=WEIGHTS))
+    return table[:top] if top else table
 
 
 async def build_stats(store, group: Group, now: datetime) -> None:

@@ -459,17 +459,34 @@ class SqlitePractice:
              mark.freezes if mark else 0, mark.run if mark else 0, group_id, member_id),
         )
 
-    async def standings(self, group_id: int, period: str, since: datetime | None) -> list[tuple]:
+    async def standings(self, group_id: int, period: str, since: datetime | None, top: int | None = None,
+                        weights: dict[str, int] | None = None) -> list[tuple]:
         """(member id, name, {difficulty: solves}, timezone, streak mark) of the group's active members
-        with a solve in the period that began at `since` (None: all time)."""
+        with a solve in the period that began at `since` (None: all time).
+
+        With `top`, only the members who can be among the first `top` by (points, solves) under
+        `weights` come back: those at least as far up as the top-th, ties included, so that the final
+        order (domain/scoring.rank, which breaks ties by name) is decided on a handful of rows.
+        """
         key, prefix = _PERIOD_COLUMNS[period]
-        rows = await self.db.all(
-            f"SELECT st.member_id, m.name, m.timezone, {', '.join(prefix + d for d in _DIFFICULTIES)}, "
-            f"{', '.join('st.' + c for c in _MARK_COLUMNS)} "
-            "FROM member_stats st JOIN members m ON m.id = st.member_id "
-            f"WHERE st.group_id=? AND m.active=1{f' AND st.{key}=?' if key else ''}",
-            (group_id, iso(since)) if key else (group_id,),
+        e, m, h = (prefix + d for d in _DIFFICULTIES)
+        rows_sql = (
+            f"SELECT st.member_id, mb.name, mb.timezone, {e}, {m}, {h}, {', '.join('st.' + c for c in _MARK_COLUMNS)}, "
+            f"{e}*? + {m}*? + {h}*? AS points, {e}+{m}+{h} AS solves "
+            "FROM member_stats st JOIN members mb ON mb.id = st.member_id "
+            f"WHERE st.group_id=? AND mb.active=1 AND {e}+{m}+{h} > 0{f' AND st.{key}=?' if key else ''}"
         )
+        w = weights or {}
+        params = [w.get(d, 1) for d in _DIFFICULTIES] + [group_id] + ([iso(since)] if key else [])
+        if top is None:
+            rows = await self.db.all(rows_sql, params)
+        else:
+            rows = await self.db.all(
+                f"WITH t AS ({rows_sql}), cut AS (SELECT points, solves FROM t ORDER BY points DESC, solves DESC "
+                "LIMIT 1 OFFSET ?) SELECT * FROM t WHERE NOT EXISTS (SELECT 1 FROM cut) "
+                "OR (t.points, t.solves) >= (SELECT points, solves FROM cut)",
+                [*params, top - 1],
+            )
         return [(r[0], r[1], dict(zip(_DIFFICULTIES, r[3:6], strict=True)), r[2], _mark(*r[6:11])) for r in rows]
 
     async def stats_sources(self, group_id: int, week_of: datetime, month_of: datetime) -> list[tuple]:

@@ -112,3 +112,30 @@ async def test_an_older_database_gets_its_stats_built_at_start(tmp_path):
         reply = await bot.say("problem solved climbing-stairs")
         assert "Streak: 3 days" in reply, "a fourth solve on the same day keeps the streak at three days"
         assert date(2026, 3, 4) in await bot.app.store.practice.solve_days(1)
+
+
+async def test_the_top_of_the_board_read_from_sql_is_the_top_of_the_whole_ranking(tmp_path):
+    """The database cuts the board to the members who can be in the first places (ties included);
+    the final order must be exactly the domain's ranking of everyone."""
+    from bot.domain.scoring import WEIGHTS, rank
+
+    rng = random.Random(9)
+    async with running_bot(str(tmp_path / "r.db")) as bot:
+        await bot.script("group setup timezone UTC\njoin")
+        db = bot.app.db
+        names = ["ann", "Ann", "bo", "Émile", "émile", "zoë", "Zed", "cy", "dee", "Óli"]
+        async with db.transaction():
+            for i in range(2, 80):
+                await db.execute("INSERT INTO users (id, name, created_at) VALUES (?, 'u', '2026-03-01T00:00:00+00:00')",
+                                 (i,))
+                await db.execute(
+                    "INSERT INTO members (id, group_id, user_id, name, joined_at, active) VALUES (?, 1, ?, ?, "
+                    "'2026-03-01T00:00:00+00:00', ?)", (i, i, f"{rng.choice(names)}{rng.randint(0, 3)}", int(i % 11 != 0)))
+                await db.execute(
+                    "INSERT INTO member_stats (group_id, member_id, all_easy, all_medium, all_hard) VALUES (1, ?, ?, ?, ?)",
+                    (i, rng.randint(0, 3), rng.randint(0, 2), rng.randint(0, 1)))
+        everyone = rank(await bot.app.store.practice.standings(1, "all", None))
+        for top in (1, 5, 20, 100):
+            cut = rank(await bot.app.store.practice.standings(1, "all", None, top=top, weights=WEIGHTS))
+            assert cut[:top] == everyone[:top], top
+            assert len(cut) < len(everyone) or top >= len(everyone)
