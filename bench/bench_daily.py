@@ -107,7 +107,11 @@ async def measure(path: str, groups: int, members: int, days: int, samples: int)
     rng = random.Random(11)
     clock = SimulatedClock(START + timedelta(days=days, hours=2))
     results: dict = {}
+    # Opening the app builds the member stats of the solves `build` wrote behind its back, as it does
+    # for a database from before they were kept (timed: it is the upgrade's one-off cost).
+    t0 = time.perf_counter()
     async with open_app(Settings(db_path=path), clock) as app:
+        results["stats"] = time.perf_counter() - t0
         pack = app.content
 
         def caller() -> Caller:
@@ -134,6 +138,21 @@ async def measure(path: str, groups: int, members: int, days: int, samples: int)
                 if reply.error and "already" not in reply.text:
                     raise SystemExit(f"{name}: {reply.text}")
             results[name] = lat
+
+        # Throughput with many members at once, as a server sees it: 50 members solving back to back.
+        queue = [(caller(), f"problem solved {rng.choice(ids)} minutes 20 felt ok") for _ in range(samples * 2)]
+        pending = list(reversed(queue))
+
+        async def member() -> None:
+            while pending:
+                c, t = pending.pop()
+                reply = await app.handle_text(c, t)
+                if reply.error and "already" not in reply.text:
+                    raise SystemExit(f"problem solved: {reply.text}")
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(member() for _ in range(50)))
+        results["solved at once"] = len(queue) / (time.perf_counter() - t0)
     return results
 
 
@@ -199,8 +218,12 @@ def main() -> None:
     print(f"daily fan-out: {args.groups} groups into the outbox in {res['fan-out'] * 1000:.0f} ms "
           f"({res['fan-out'] / args.groups * 1000:.2f} ms a group)")
     print(f"single-row commit ceiling: sqlite3 {plain:,.0f}/s, aiosqlite {aio:,.0f}/s")
-    print(f"`problem solved` throughput: {solved_rate:,.0f}/s = {solved_rate / aio:.0%} of the aiosqlite ceiling "
-          f"({solved_rate / plain:.1%} of plain sqlite3)")
+    at_once = res["solved at once"]
+    print(f"`problem solved` throughput, one member after another: {solved_rate:,.0f}/s = {solved_rate / aio:.0%} "
+          f"of the aiosqlite ceiling ({solved_rate / plain:.1%} of plain sqlite3)")
+    print(f"`problem solved` throughput, 50 members at once: {at_once:,.0f}/s = {at_once / aio:.0%} "
+          f"of the aiosqlite ceiling ({at_once / plain:.1%} of plain sqlite3)")
+    print(f"member stats built for the {args.groups} groups at first start in {res['stats']:.1f} s")
     print(f"mean of p50s: {statistics.mean(pct(res[n], .5) for n in ('problem today', 'me')):.2f} ms")
 
 
