@@ -57,6 +57,7 @@ class Database:
         self._checkpointer: _Checkpointer | None = None
         # Units of work waiting to go to the database's thread together (see `run`).
         self._units: list[tuple[Callable[[], Awaitable[Any]], asyncio.Future]] = []
+        self._batches: set[asyncio.Future] = set()
 
     @classmethod
     async def open(cls, path: str) -> Database:
@@ -95,16 +96,26 @@ class Database:
         """
         done = asyncio.get_running_loop().create_future()
         self._units.append((work, done))
-        if len(self._units) == 1:  # the first to arrive takes everyone who joins while it waits
-            async with self._lock:
-                units, self._units = self._units, []
-                outcomes = await self.conn._execute(self._run_units_here, units, self.conn._conn)
-            for (_, future), (ok, value) in zip(units, outcomes, strict=True):
-                if ok:
-                    future.set_result(value)
-                else:
-                    future.set_exception(value)
+        if len(self._units) == 1:  # the first to arrive starts a batch; whoever joins while it waits rides along
+            # A task of its own, so that a caller cancelled while waiting strands nobody else's unit.
+            self._batches.add(batch := asyncio.ensure_future(self._run_batch()))
+            batch.add_done_callback(self._batches.discard)
         return await done
+
+    async def _run_batch(self) -> None:
+        async with self._lock:
+            units, self._units = self._units, []
+            try:
+                outcomes = await self.conn._execute(self._run_units_here, units, self.conn._conn)
+            except BaseException as exc:  # the thread itself failed (the connection closed, say)
+                outcomes = [(False, exc)] * len(units)
+        for (_, future), (ok, value) in zip(units, outcomes, strict=True):
+            if future.done():  # its caller gave up waiting; the unit has run all the same
+                continue
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
 
     def _run_units_here(self, units: list[tuple[Callable[[], Awaitable[Any]], asyncio.Future]],
                         con: sqlite3.Connection) -> list[tuple[bool, Any]]:

@@ -214,3 +214,22 @@ async def test_units_arriving_together_share_a_hop_but_not_a_transaction(tmp_pat
         assert len(hops) < 8, "units waiting together go to the database's thread together"
         kept = [r[0] for r in await db.all("SELECT key FROM runtime WHERE key LIKE 'k%' ORDER BY key")]
         assert kept == ["k0", "k1", "k2", "k4", "k5", "k6", "k7"], "only the failed unit was rolled back"
+
+
+async def test_a_caller_that_stops_waiting_strands_no_one(tmp_path):
+    async with open_database(str(tmp_path / "c.db")) as db:
+        def unit(key: str):
+            async def work():
+                await db.write("INSERT INTO runtime (key, value) VALUES (?, 'v')", (key,))
+                return key
+            return work
+
+        async with db.transaction():  # hold the database so that both units queue behind it
+            first = asyncio.ensure_future(db.run(unit("first")))
+            second = asyncio.ensure_future(db.run(unit("second")))
+            await asyncio.sleep(0)
+            first.cancel()
+        assert await asyncio.wait_for(second, timeout=10) == "second"
+        assert first.cancelled()
+        keys = {r[0] for r in await db.all("SELECT key FROM runtime WHERE key IN ('first', 'second')")}
+        assert "second" in keys
