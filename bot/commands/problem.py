@@ -104,7 +104,7 @@ async def problem_random(ctx: Context, difficulty: str | None = None, topic: str
 
 @command("problem review", private=True, help="Your spaced-repetition queue: problems due for another look")
 async def problem_review(ctx: Context) -> Reply:
-    cards = await ctx.store.practice.due_reviews(ctx.member.id, ctx.now, limit=50)
+    cards = await practice.review_queue(ctx, limit=50)
     if not cards:
         return Reply(text="Nothing to review yet: solve a few problems and mark how they felt.")
     due = [(pid, when) for pid, when in cards if when <= ctx.now]

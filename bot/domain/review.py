@@ -17,7 +17,21 @@ def _card_id(member_id: int, problem_id: str) -> int:
     return int.from_bytes(hashlib.sha256(f"{member_id}:{problem_id}".encode()).digest()[:6], "big")
 
 
-def review(card_json: str | None, member_id: int, problem_id: str, felt: str | None, when: datetime) -> Card:
-    card = Card.from_json(card_json) if card_json else Card(card_id=_card_id(member_id, problem_id), due=when)
-    card, _ = _SCHEDULER.review_card(card, _RATING[felt or "ok"], review_datetime=when)
+def event(felt: str | None, when: datetime) -> str:
+    """How one solve is recorded until the card is brought up to date (see `fold`)."""
+    return f"{felt or 'ok'}@{when.isoformat()}"
+
+
+def fold(card_json: str | None, member_id: int, problem_id: str, events: str) -> Card:
+    """The card after the solves recorded since it was last brought up to date, in order.
+
+    `events` is 'felt@instant;felt@instant...' as the solves table keeps it."""
+    card = Card.from_json(card_json) if card_json else None
+    for recorded in events.split(";"):
+        felt, _, when = recorded.partition("@")
+        at = datetime.fromisoformat(when)
+        if card is None:
+            card = Card(card_id=_card_id(member_id, problem_id), due=at)
+        card, _ = _SCHEDULER.review_card(card, _RATING.get(felt, Rating.Good), review_datetime=at)
+    assert card is not None
     return card

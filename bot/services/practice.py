@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.commands.context import Context
 from bot.content import ContentPack
 from bot.domain.model import Group
-from bot.domain.review import review
+from bot.domain.review import event, fold
 from bot.domain.scoring import WEIGHTS, MemberStats, Standing, period_start, rank
 from bot.domain.streaks import Streak, carry, extend, mark_of, streak
 from bot.domain.timeutil import local_date
@@ -59,10 +59,8 @@ async def record_solve(ctx: Context, item: Item, minutes: int | None, felt: str 
     member, group, now = ctx.member, ctx.group, ctx.now
     today = local_date(now, member.timezone)
     repo = ctx.store.practice
-    result = await repo.add_solve(member.id, group.id, item.id, item.kind, item.difficulty, minutes, felt, now, today)
-    if item.kind == "problem":
-        card = review(result.card, member.id, item.id, felt, now)
-        await repo.save_card(member.id, item.id, card.to_json(), card.due)
+    result = await repo.add_solve(member.id, group.id, item.id, item.kind, item.difficulty, minutes, felt, now, today,
+                                  event(felt, now) if item.kind == "problem" else None)
     if not result.fresh:
         return False, carry(result.mark, today)
     mark = extend(result.mark, today)
@@ -71,6 +69,15 @@ async def record_solve(ctx: Context, item: Item, minutes: int | None, felt: str 
     await repo.count_solve(group.id, member.id, item.difficulty, mark,
                            period_start("week", now, group.timezone), period_start("month", now, group.timezone))
     return True, carry(mark, today)
+
+
+async def review_queue(ctx: Context, limit: int) -> list[tuple[str, datetime]]:
+    """The member's review cards by due date, after bringing each up to date with the solves since."""
+    repo, member = ctx.store.practice, ctx.member
+    for problem_id, card_json, events in await repo.unreviewed(member.id):
+        card = fold(card_json, member.id, problem_id, events)
+        await repo.save_card(member.id, problem_id, card.to_json(), card.due)
+    return await repo.due_reviews(member.id, ctx.now, limit=limit)
 
 
 async def member_streak(ctx: Context, member_id: int | None = None, tz: str | None = None) -> Streak:

@@ -345,7 +345,6 @@ class SqliteOutbox:
 @dataclass(frozen=True)
 class SolveResult:
     fresh: bool  # False when the member had solved it before (it counts once)
-    card: str | None  # the review card before this solve, as JSON
     mark: StreakMark | None  # the member's streak mark before this solve
 
 
@@ -428,20 +427,24 @@ class SqlitePractice:
         ) > 0
 
     async def add_solve(self, member_id: int, group_id: int, problem_id: str, kind: str, difficulty: str,
-                        minutes: int | None, felt: str | None, now: datetime, day: date) -> SolveResult:
-        """Record a solve (a repeat counts once) and return what the reply needs, in one round trip.
+                        minutes: int | None, felt: str | None, now: datetime, day: date,
+                        review_event: str | None) -> SolveResult:
+        """Record a solve (a repeat counts once) and return what the reply needs, in one statement.
 
-        A repeat only refreshes how it felt and bumps `repeats`, which tells the two apart; the review
-        card (in the row) and the member's streak mark come back with it.
+        A repeat only refreshes how it felt and bumps `repeats`, which tells the two apart; either way
+        the review event joins those the card has yet to take in. The member's streak mark comes back.
         """
         row = await self.db.one(
-            "INSERT INTO solves (member_id, group_id, problem_id, kind, difficulty, minutes, felt, solved_at, local_date) "
-            "VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (member_id, problem_id) DO UPDATE SET "
-            "minutes=COALESCE(excluded.minutes, minutes), felt=COALESCE(excluded.felt, felt), repeats=repeats+1 "
-            f"RETURNING repeats, card, {_MARK_RETURNING}",
-            (member_id, group_id, problem_id, kind, difficulty, minutes, felt, iso(now), day.isoformat()),
+            "INSERT INTO solves (member_id, group_id, problem_id, kind, difficulty, minutes, felt, solved_at, "
+            "local_date, reviews) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (member_id, problem_id) DO UPDATE SET "
+            "minutes=COALESCE(excluded.minutes, minutes), felt=COALESCE(excluded.felt, felt), repeats=repeats+1, "
+            "reviews=CASE WHEN excluded.reviews IS NULL THEN reviews "
+            "ELSE COALESCE(reviews || ';', '') || excluded.reviews END "
+            f"RETURNING repeats, {_MARK_RETURNING}",
+            (member_id, group_id, problem_id, kind, difficulty, minutes, felt, iso(now), day.isoformat(),
+             review_event),
         )
-        return SolveResult(fresh=row[0] == 0, card=row[1], mark=_mark(*row[2:7]) if row[2] else None)
+        return SolveResult(fresh=row[0] == 0, mark=_mark(*row[1:6]) if row[1] else None)
 
     async def count_solve(self, group_id: int, member_id: int, difficulty: str, mark: StreakMark,
                           week_of: datetime, month_of: datetime) -> None:
@@ -527,8 +530,16 @@ class SqlitePractice:
         )
         return {r[0]: r[1] for r in rows}
 
+    async def unreviewed(self, member_id: int) -> list[tuple[str, str | None, str]]:
+        """(problem id, card as JSON, review events) of the member's solves the card has yet to take in."""
+        rows = await self.db.all(
+            "SELECT problem_id, card, reviews FROM solves WHERE member_id=? AND reviews IS NOT NULL", (member_id,)
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
     async def save_card(self, member_id: int, problem_id: str, card_json: str, due: datetime) -> None:
-        await self.db.write("UPDATE solves SET card=?, due=? WHERE member_id=? AND problem_id=?",
+        """Store a card brought up to date with every review event it was built from."""
+        await self.db.write("UPDATE solves SET card=?, due=?, reviews=NULL WHERE member_id=? AND problem_id=?",
                             (card_json, iso(due), member_id, problem_id))
 
     async def due_reviews(self, member_id: int, now: datetime, limit: int = 10) -> list[tuple[str, datetime]]:

@@ -1,6 +1,7 @@
 -- A solve used to write six B-tree pages (the solves table, three indexes, the review card and its
 -- index); now it writes three: solves clustered by member with the review card in the row, the
--- group-time index the weekly digest reads, and the member's stats row.
+-- group-time index the weekly digest reads, and the member's stats row. The FSRS card is updated when
+-- the review queue is read, not on every solve (FSRS was the largest cost of a solve).
 
 CREATE TABLE solves_by_member (
     member_id  INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,
@@ -15,12 +16,14 @@ CREATE TABLE solves_by_member (
     repeats    INTEGER NOT NULL DEFAULT 0,
     card       TEXT,              -- the FSRS review card (coding problems only), as JSON
     due        TEXT,              -- when that card is due
+    reviews    TEXT,              -- solves not yet applied to the card, 'felt@instant;...': a solve
+                                  -- only records how it felt; reading the review queue applies them
     PRIMARY KEY (member_id, problem_id)
 ) WITHOUT ROWID;
 
 INSERT INTO solves_by_member
 SELECT s.member_id, s.problem_id, s.group_id, s.kind, s.difficulty, s.minutes, s.felt, s.solved_at, s.local_date,
-       s.repeats, r.card, r.due
+       s.repeats, r.card, r.due, NULL
 FROM solves s LEFT JOIN review_cards r ON r.member_id = s.member_id AND r.problem_id = s.problem_id;
 
 DROP TABLE review_cards;
