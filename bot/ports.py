@@ -69,6 +69,19 @@ class Milestones(Protocol):
     async def done_by_group(self, group_id: int) -> dict[int, set[str]]: ...
 
 
+@dataclass(frozen=True)
+class Thread:
+    """Where a thread reply goes, as the deliverer found it when the reply's turn came.
+
+    `ref` is what the platform returned for the message that starts the thread (None when there is
+    none: the platform has no threads, or that message was never delivered; the reply then goes to the
+    channel like any post), and `name` a title for the thread, for platforms that name threads.
+    """
+
+    ref: str | None
+    name: str
+
+
 @dataclass
 class OutboxMessage:
     id: int
@@ -83,15 +96,19 @@ class OutboxMessage:
     status: str = "pending"
     delivered_at: datetime | None = None
     last_error: str | None = None
+    thread_of: str | None = None  # the key of the message in whose thread this one is a reply
+    ref: str | None = None  # what the platform returned when it accepted this message
+    thread: Thread | None = None  # filled in by the deliverer for a thread reply
 
 
 class Outbox(Protocol):
     async def enqueue(
         self, key: str, reply: Reply, now: datetime, *, group_id: int | None,
         channel_id: int | None = None, user_id: int | None = None, not_before: datetime | None = None,
+        thread_of: str | None = None,
     ) -> bool: ...
     async def due(self, now: datetime, limit: int = 100) -> list[OutboxMessage]: ...
-    async def mark_delivered(self, message_id: int, now: datetime) -> None: ...
+    async def mark_delivered(self, message_id: int, now: datetime, ref: str | None = None) -> None: ...
     async def mark_failed(self, message_id: int, error: str, retry_at: datetime) -> None: ...
     async def mark_undeliverable(self, message_id: int, error: str) -> None: ...
     async def get(self, key: str) -> OutboxMessage | None: ...
@@ -120,8 +137,13 @@ class DeliveryError(Exception):
 
 
 class Messenger(Protocol):
-    """A platform's way to deliver an outbox message (channel post or DM)."""
+    """A platform's way to deliver an outbox message (channel post or DM).
+
+    `deliver` returns what the platform gave back for the message (its id), or None; the outbox keeps it
+    so that a later message can be a reply in its thread (`message.thread`). A platform without threads
+    posts such a reply like any other message.
+    """
 
     platform: str
 
-    async def deliver(self, message: OutboxMessage, channel_ref: str | None, user_ref: str | None) -> None: ...
+    async def deliver(self, message: OutboxMessage, channel_ref: str | None, user_ref: str | None) -> str | None: ...

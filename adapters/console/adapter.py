@@ -2,18 +2,21 @@
 
 `@NAME rest` runs the rest as that user; `:advance DURATION` moves the simulated clock and runs the
 jobs that fall due. Everything the bot sends on its own is printed when delivered, as a block whose
-first line is `>> #CHANNEL` or `>> @NAME`. When input is piped, each line is echoed as `> LINE`.
+first line is `>> #CHANNEL` or `>> @NAME`; a reply in a thread (the check-in digest's answers) follows
+its message as `>> #CHANNEL (thread)`, indented. When input is piped, each line is echoed as `> LINE`.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
+from rich.padding import Padding
 
 from adapters.console import render
 from bot.bootstrap import App
@@ -44,6 +47,8 @@ class ConsoleMessenger:
 
     async def deliver(self, message: OutboxMessage, channel_ref: str | None, user_ref: str | None) -> None:
         header = f">> #{channel_ref}" if channel_ref is not None else f">> @{user_ref}"
+        if message.thread_of is not None:
+            header += " (thread)"  # a terminal has no threads: the reply is marked and indented
         if self.deliveries is not None:
             if message.key in self.seen:
                 return
@@ -52,7 +57,7 @@ class ConsoleMessenger:
                 fh.flush()
                 os.fsync(fh.fileno())
             self.seen.add(message.key)
-        self.adapter.show_delivery(header, message.reply)
+        self.adapter.show_delivery(header, message.reply, indent=2 if message.thread_of is not None else 0)
 
 
 class ConsoleAdapter:
@@ -74,16 +79,16 @@ class ConsoleAdapter:
         self.out.write(text + "\n")
         self.out.flush()
 
-    def show(self, reply: Reply) -> None:
+    def show(self, reply: Reply, indent: int = 0) -> None:
         if self.interactive:
-            self.console.print(render.rich(reply))
+            self.console.print(Padding(render.rich(reply), (0, 0, 0, indent)))
         else:
-            self.write(render.plain(reply))
+            self.write(textwrap.indent(render.plain(reply), " " * indent))
         self._save_image(reply)
 
-    def show_delivery(self, header: str, reply: Reply) -> None:
+    def show_delivery(self, header: str, reply: Reply, indent: int = 0) -> None:
         self.write(header)
-        self.show(reply)
+        self.show(reply, indent)
 
     def _save_image(self, reply: Reply) -> None:
         if reply.image is None:

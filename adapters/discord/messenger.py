@@ -2,12 +2,17 @@
 
 Failures become DeliveryError so the core Deliverer decides about retries on its own clock:
 a closed DM is permanent (recorded, reported once), rate limits and outages are retried.
+
+A thread reply (the check-in digest's answers) goes in a thread started from the message it replies
+to; such a thread has that message's id, so the id the outbox kept is all we need. Starting it again
+on a retry is harmless: Discord answers "a thread has already been created for this message".
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import time
 from collections import deque
 
@@ -18,7 +23,11 @@ from discord.http import handle_message_parameters
 from adapters.discord import render
 from bot.ports import DeliveryError, OutboxMessage
 
+log = logging.getLogger(__name__)
 NONCE_MAX = 25  # Discord's limit on a nonce string
+THREAD_EXISTS = 160004  # "A thread has already been created for this message"
+THREAD_NAME_MAX = 100
+THREAD_ARCHIVE_MINUTES = 1440  # a day without posts, then the thread hides itself
 
 
 def nonce_for(key: str) -> str:
@@ -89,7 +98,8 @@ class DiscordMessenger:
         self.pace = pace or ChannelPace()
         self.dm_channels: dict[str, int] = {}  # user id -> DM channel id; Discord keeps it stable
 
-    async def deliver(self, message: OutboxMessage, channel_ref: str | None, user_ref: str | None) -> None:
+    async def deliver(self, message: OutboxMessage, channel_ref: str | None, user_ref: str | None) -> str | None:
+        """Post the message; returns its Discord id (the outbox keeps it for a thread on it)."""
         try:
             if channel_ref is not None:
                 channel_id = int(channel_ref)
@@ -97,7 +107,16 @@ class DiscordMessenger:
                 channel_id = await self._dm_channel(user_ref)
             else:
                 raise DeliveryError("no Discord address", permanent=True)
-            await self._send(channel_id, message)
+            thread = message.thread
+            if thread is not None and thread.ref and channel_ref is not None:
+                try:
+                    return await self._send_in_thread(channel_id, int(thread.ref), thread.name, message)
+                except (discord.Forbidden, discord.NotFound) as exc:
+                    # No right to open or post in threads, or the message was deleted: the reply goes to
+                    # the channel rather than nowhere.
+                    log.warning("could not post %s in a thread (%s %s); posting it in the channel",
+                                message.key, exc.status, exc.code)
+            return await self._send(channel_id, message)
         except discord.RateLimited as exc:  # longer than the client is willing to wait in place
             raise DeliveryError(f"rate limited for {exc.retry_after:.0f}s", retry_after=exc.retry_after) from None
         except discord.Forbidden as exc:
@@ -124,11 +143,25 @@ class DiscordMessenger:
             channel_id = self.dm_channels[user_ref] = int(data["id"])
         return channel_id
 
-    async def _send(self, channel_id: int, message: OutboxMessage) -> None:
+    async def _send(self, channel_id: int, message: OutboxMessage) -> str | None:
         out = render.render(message.reply)
         # The raw HTTP call, not channel.send: the buttons are dynamic items that need no stored view,
         # and a burst of posts should not fill the view store.
         with handle_message_parameters(nonce=nonce_for(message.key), **out.send_kwargs()) as params:
             await self.pace.wait(channel_id)
             await self.limit.wait()
-            await self.client.http.send_message(channel_id, params=params)
+            data = await self.client.http.send_message(channel_id, params=params)
+        return str(data["id"]) if isinstance(data, dict) and data.get("id") else None
+
+    async def _send_in_thread(self, channel_id: int, message_id: int, name: str, message: OutboxMessage) -> str | None:
+        """Start the thread on `message_id` (once: a thread that exists is just as good), then post in it."""
+        await self.limit.wait()
+        try:
+            await self.client.http.start_thread_with_message(
+                channel_id, message_id, name=(name.strip() or "Thread")[:THREAD_NAME_MAX],
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES)
+        except discord.HTTPException as exc:
+            if exc.code != THREAD_EXISTS:
+                raise
+        # A thread started from a message has the message's id.
+        return await self._send(message_id, message)

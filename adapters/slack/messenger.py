@@ -3,6 +3,9 @@
 Failures become DeliveryError so the core Deliverer decides about retries on its own clock: an
 address that cannot work (a deleted channel, a deactivated member) is permanent, a 429 waits for
 Slack's Retry-After, outages back off.
+
+A thread reply (the check-in digest's answers) is posted with `thread_ts` = the ts Slack returned
+for the message it replies to, which the outbox kept when that message was delivered.
 """
 
 from __future__ import annotations
@@ -91,10 +94,11 @@ class SlackMessenger:
         self.client = client
         self.pacer = pacer or Pacer()
         self.dm_channels: dict[str, str] = {}  # user id -> DM channel id; Slack keeps it stable
-        # Keys whose text went out but whose chart upload failed: a retry sends only the chart.
-        self._posted: OrderedDict[str, None] = OrderedDict()
+        # Keys whose text went out (with its ts) but whose chart upload failed: a retry sends only the chart.
+        self._posted: OrderedDict[str, str | None] = OrderedDict()
 
-    async def deliver(self, message: OutboxMessage, channel_ref: str | None, user_ref: str | None) -> None:
+    async def deliver(self, message: OutboxMessage, channel_ref: str | None, user_ref: str | None) -> str | None:
+        """Post the message; returns its ts (the outbox keeps it for a thread on it)."""
         try:
             if channel_ref is not None:
                 channel = channel_ref
@@ -102,7 +106,8 @@ class SlackMessenger:
                 channel = await self.dm_channel(user_ref)
             else:
                 raise DeliveryError("no Slack address", permanent=True)
-            await self.send(channel, message.reply, key=message.key)
+            thread_ts = message.thread.ref if message.thread is not None else None
+            return await self.send(channel, message.reply, key=message.key, thread_ts=thread_ts)
         except (SlackApiError, SlackRequestError, aiohttp.ClientError, OSError, TimeoutError) as exc:
             raise delivery_error(exc) from None
 
@@ -113,27 +118,34 @@ class SlackMessenger:
             channel = self.dm_channels[user] = response["channel"]["id"]
         return channel
 
-    async def send(self, channel: str, reply: Reply, *, key: str | None = None) -> None:
-        """Post a reply to a channel (or DM channel), then its chart if it has one."""
+    async def send(self, channel: str, reply: Reply, *, key: str | None = None,
+                   thread_ts: str | None = None) -> str | None:
+        """Post a reply to a channel (or DM channel, or a thread), then its chart if it has one; returns the
+        post's ts."""
+        ts = self._posted.get(key) if key is not None else None
         if key is None or key not in self._posted:
             out = render.message(reply)
             await self.pacer.wait(channel)
-            extra = {"metadata": {"event_type": "studybot_outbox", "event_payload": {"key": key}}} if key else {}
-            await self.client.chat_postMessage(channel=channel, text=out.text, blocks=out.blocks,
-                                               unfurl_links=False, unfurl_media=False, **extra)
+            extra: dict = {"metadata": {"event_type": "studybot_outbox", "event_payload": {"key": key}}} if key else {}
+            if thread_ts:
+                extra["thread_ts"] = thread_ts
+            response = await self.client.chat_postMessage(channel=channel, text=out.text, blocks=out.blocks,
+                                                          unfurl_links=False, unfurl_media=False, **extra)
+            ts = response.get("ts")
             if key is not None and reply.image is not None:
-                self._remember(key)
+                self._remember(key, ts)
         if reply.image is not None:
             await self.upload(channel, reply.image)
             if key is not None:
                 self._posted.pop(key, None)
+        return ts
 
     async def upload(self, channel: str, image: Image) -> None:
         await self.pacer.wait(channel)
         await self.client.files_upload_v2(channel=channel, file=image.data, filename=image.filename,
                                           title=image.alt or image.filename, alt_txt=image.alt or None)
 
-    def _remember(self, key: str) -> None:
-        self._posted[key] = None
+    def _remember(self, key: str, ts: str | None) -> None:
+        self._posted[key] = ts
         while len(self._posted) > POSTED_MEMORY:
             self._posted.popitem(last=False)

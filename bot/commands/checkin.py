@@ -23,7 +23,7 @@ _ANSWER = 1000
         Param("next", "text", "What you will do next", keyword=True, max_length=_ANSWER, form=True, long=True),
         Param("blockers", "text", "Anything blocking you", keyword=True, max_length=_ANSWER, form=True, long=True),
     ],
-    form_title="Check-in", form_when_empty=True,
+    form_title="Check-in", form_when_empty=True, form_hook=checkins.fit_form,
     details=("Answers count for today in your timezone and can be changed until the day ends: give only the "
              "part to change. They go to the group's check-in digest. Works in the group's channel or in a DM "
              "with the bot."),

@@ -53,6 +53,18 @@ class Dispatcher:
             return error_reply(str(exc), exc.usage)
         form = needs_form(cmd, raw, caller.forms)
         if form is not None:
+            form_hook = cmd.form_hook
+            if form_hook is not None:
+                async def fit(form: Form = form) -> Form:
+                    ctx = await self._context(caller)
+                    await self._check_rights(cmd, ctx)
+                    return await form_hook(ctx, form)
+
+                # The hook needs the caller's group: it runs in the database's thread, as a command does.
+                ok, fitted = await self._unit(cmd, fit)
+                if not ok:  # the command cannot run for this caller: say why rather than open the form
+                    return fitted
+                form = fitted
             return Reply(title=form.title, form=form, private=True)
         missing = [p for p in cmd.params if p.required and p.key not in kwargs]
         if missing:
@@ -63,16 +75,11 @@ class Dispatcher:
             await self._check_rights(cmd, ctx)
             return ctx, await cmd.handler(ctx, **kwargs)
 
-        try:
-            # The whole command runs in the database's thread as one transaction: one hop, not one a query.
-            ctx, reply = await self.db.run(unit)
-        except UsageError as exc:
-            return error_reply(str(exc), exc.usage or cmd.usage())
-        except StudybotError as exc:
-            return error_reply(str(exc))
-        except Exception:
-            log.exception("command %r failed", cmd.name)
-            return error_reply("Something went wrong on our side; nothing was changed. Please try again.")
+        # The whole command runs in the database's thread as one transaction: one hop, not one a query.
+        ok, result = await self._unit(cmd, unit)
+        if not ok:
+            return result
+        ctx, reply = result
         if cmd.private:
             reply.private = True
         for hook in self.after_commit:
@@ -81,6 +88,19 @@ class Dispatcher:
             except Exception:
                 log.exception("after-commit hook failed")
         return reply
+
+    async def _unit(self, cmd: Command, work: Callable[[], Awaitable[Any]]) -> tuple[bool, Any]:
+        """Run work as one unit (one transaction) in the database's thread: (True, its result), or
+        (False, a one-line error reply) after a rollback."""
+        try:
+            return True, await self.db.run(work)
+        except UsageError as exc:
+            return False, error_reply(str(exc), exc.usage or cmd.usage())
+        except StudybotError as exc:
+            return False, error_reply(str(exc))
+        except Exception:
+            log.exception("command %r failed", cmd.name)
+            return False, error_reply("Something went wrong on our side; nothing was changed. Please try again.")
 
     async def _context(self, caller: Caller) -> Context:
         store, now = self.store, self.clock.now()

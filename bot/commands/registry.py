@@ -126,6 +126,9 @@ class Command:
     private: bool = False  # reply only to the caller (ephemeral)
     form_title: str | None = None  # when set, missing `form` params open a form
     form_when_empty: bool = False  # open the form when no parameter at all is given
+    # async (ctx, form) -> form: fits the form to the caller's group (e.g. its own questions as the
+    # labels) before it opens; it runs in the command's unit of work, so it may await only the database
+    form_hook: Handler | None = None
     details: str = ""  # longer help shown by `help COMMAND`
     examples: tuple[str, ...] = ()
 
@@ -149,8 +152,8 @@ class Command:
 
 def command(
     path: str, *, help: str, params: Iterable[Param] = (), admin: bool = False, scope: Scope = "member",
-    private: bool = False, form_title: str | None = None, form_when_empty: bool = False, details: str = "",
-    examples: Iterable[str] = (),
+    private: bool = False, form_title: str | None = None, form_when_empty: bool = False,
+    form_hook: Handler | None = None, details: str = "", examples: Iterable[str] = (),
 ) -> Callable[[Handler], Command]:
     """Declare a command: the decorated handler becomes a Command the registry can collect."""
 
@@ -163,8 +166,8 @@ def command(
             raise TypeError(f"handler {handler.__name__} lacks parameters {missing}")
         return Command(
             path=tuple(path.split()), help=help, handler=handler, params=params_t, admin=admin, scope=scope,
-            private=private, form_title=form_title, form_when_empty=form_when_empty, details=details,
-            examples=tuple(examples),
+            private=private, form_title=form_title, form_when_empty=form_when_empty, form_hook=form_hook,
+            details=details, examples=tuple(examples),
         )
 
     return wrap

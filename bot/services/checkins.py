@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 from bot.commands.context import Context
@@ -9,7 +10,7 @@ from bot.domain import checkins as rules
 from bot.domain.checkins import SLOTS, CheckinSettings
 from bot.domain.timeutil import local_date, zone
 from bot.errors import Conflict, NotAllowed, UsageError
-from bot.reply import Button, Field, Reply
+from bot.reply import Button, Field, Form, Reply
 from bot.storage.accountability_repo import Answer
 from bot.storage.db import Database
 from bot.storage.sqlite import SqliteStore
@@ -17,6 +18,11 @@ from bot.storage.sqlite import SqliteStore
 # One member's answers share one field of the digest, and Discord caps a field at 1024 characters:
 # each answer is shortened there (the member's own reply shows it whole).
 DIGEST_ANSWER_MAX = 300
+CHECKINS_OFF = "Check-ins are off in this group; an organiser can turn them on with `group checkins`."
+# The answers are packed into thread posts that keep within Discord's embed limits (25 fields, 6000
+# characters in all) with room for its formatting.
+DIGEST_POST_FIELDS = 20
+DIGEST_POST_CHARS = 4000
 
 
 async def own_group(ctx: Context, need_member: bool = True) -> None:
@@ -36,6 +42,17 @@ async def own_group(ctx: Context, need_member: bool = True) -> None:
     _ = ctx.group
     if need_member:
         _ = ctx.member
+
+
+async def fit_form(ctx: Context, form: Form) -> Form:
+    """The check-in form (Discord/Slack modal) asks the group's own questions: one field per question the
+    group asks, labelled with it. Run by the dispatcher before the form opens, in the command's unit of work."""
+    await own_group(ctx)
+    settings = await ctx.store.accountability.checkins.settings(ctx.group.id)
+    if not settings.enabled:
+        raise Conflict(CHECKINS_OFF)
+    asked = dict(settings.slots())
+    return replace(form, fields=tuple(replace(f, label=asked[f.param]) for f in form.fields if f.param in asked))
 
 
 def labels(settings: CheckinSettings) -> dict[str, str]:
@@ -120,7 +137,7 @@ async def answer(ctx: Context, slots: dict[str, str]) -> Reply:
     repo = ctx.store.accountability.checkins
     settings = await repo.settings(group.id)
     if not settings.enabled:
-        raise Conflict("Check-ins are off in this group; an organiser can turn them on with `group checkins`.")
+        raise Conflict(CHECKINS_OFF)
     asked = [slot for slot, _ in settings.slots()]
     extra = [slot for slot in slots if slot not in asked]
     if extra:
@@ -183,8 +200,13 @@ def _clip(text: str, limit: int = DIGEST_ANSWER_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def digest_reply(group_name: str, day: date, settings: CheckinSettings, answers: list[Answer],
-                 after: datetime | None, streaks: dict[int, int]) -> Reply:
+def digest_replies(group_name: str, day: date, settings: CheckinSettings, answers: list[Answer],
+                   after: datetime | None, streaks: dict[int, int]) -> tuple[Reply, list[Reply]]:
+    """The day's digest: a short header for the channel, and the answers for its thread.
+
+    The answers are one field per member, packed into as few posts as keep within every platform's
+    limits (Discord: 25 fields and 6000 characters an embed), so a big group's answers are all posted.
+    """
     lab = labels(settings)
     fields = []
     for a in answers:
@@ -195,16 +217,29 @@ def digest_reply(group_name: str, day: date, settings: CheckinSettings, answers:
         body = "\n".join(f"{lab[slot]}: {_clip(a.slot(slot))}" for slot in SLOTS if slot in lab and a.slot(slot))
         fields.append(Field(head, body or "—", inline=False))
     people = len({a.member_id for a in answers})
-    return Reply(
+    header = Reply(
         title=f"Check-ins — {day:%a %d %b}",
         text=f"{people} member{'s' if people != 1 else ''} checked in for {group_name}.",
-        fields=fields,
         footer="Answer yours with `checkin`; edits made today appear in the next digest.",
     )
+    posts: list[Reply] = []
+    size = 0
+    for f in fields:
+        length = len(f.name) + len(f.value)
+        if not posts or len(posts[-1].fields) == DIGEST_POST_FIELDS or size + length > DIGEST_POST_CHARS:
+            posts.append(Reply())
+            size = 0
+        posts[-1].fields.append(f)
+        size += length
+    return header, posts
 
 
 async def post_day_digest(db: Database, now: datetime, group_id: int) -> bool:
-    """The group's daily digest of answers given (or edited) since the last one; nothing when none came."""
+    """The group's daily digest of answers given (or edited) since the last one; nothing when none came.
+
+    It is a header post in the channel (key `checkin-digest:GROUP:DATE`) and the answers as replies in
+    its thread (`…:1`, `…:2`, …), all queued in one transaction; each adapter shows the thread its way.
+    """
     store = SqliteStore(db)
     repo = store.accountability.checkins
     async with db.transaction():
@@ -229,8 +264,11 @@ async def post_day_digest(db: Database, now: datetime, group_id: int) -> bool:
             for mid, (p, a) in history.items() if mid in members
         }
         await repo.record_digest(group.id, day, now, len(answers))
-        await store.outbox.enqueue(key, digest_reply(group.name, day, settings, answers, after, streaks), now,
-                                   group_id=group.id, channel_id=group.channel_id)
+        header, posts = digest_replies(group.name, day, settings, answers, after, streaks)
+        await store.outbox.enqueue(key, header, now, group_id=group.id, channel_id=group.channel_id)
+        for i, post in enumerate(posts, 1):
+            await store.outbox.enqueue(f"{key}:{i}", post, now, group_id=group.id, channel_id=group.channel_id,
+                                       thread_of=key)
         return True
 
 

@@ -3,6 +3,11 @@
 A message is marked delivered right after the platform accepted it. The idempotency key travels with
 it, so a platform that deduplicates (Discord's nonce, our test fakes) drops the rare repeat that a
 crash between 'sent' and 'marked' would cause.
+
+Threads: a message enqueued with `thread_of=KEY` is a reply in the thread of message KEY. What the
+platform returned for each message (its id) is stored in the same statement that marks it delivered;
+when the reply's turn comes (after KEY, since both go to one channel and a channel's queue keeps its
+order) the reply is handed that id, so a crash between the two posts loses neither nor repeats one.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import logging
 from collections import OrderedDict
 from datetime import timedelta
 
-from bot.ports import Clock, DeliveryError, Messenger, OutboxMessage
+from bot.ports import Clock, DeliveryError, Messenger, OutboxMessage, Thread
 from bot.reply import Reply
 from bot.storage.db import Database
 from bot.storage.sqlite import SqliteStore
@@ -86,8 +91,10 @@ class Deliverer:
             async with self.db.transaction():
                 await self.store.outbox.mark_undeliverable(msg.id, f"no {platform} address for this message")
             return True
+        if msg.thread_of is not None:
+            msg.thread = await self._thread(msg.thread_of)
         try:
-            await self.messenger.deliver(msg, channel_ref, user_ref)
+            ref = await self.messenger.deliver(msg, channel_ref, user_ref)
         except DeliveryError as exc:
             now = self.clock.now()
             async with self.db.transaction():
@@ -105,9 +112,17 @@ class Deliverer:
                 await self.store.outbox.mark_failed(msg.id, repr(exc), self.clock.now() + backoff(msg.attempts))
             return False
         async with self.db.transaction():
-            await self.store.outbox.mark_delivered(msg.id, self.clock.now())
+            await self.store.outbox.mark_delivered(msg.id, self.clock.now(), ref if isinstance(ref, str) else None)
         self.delivered += 1
         return True
+
+    async def _thread(self, key: str) -> Thread:
+        """The thread a reply goes in: the starting message's platform id once it was delivered, else None
+        (it was undeliverable, or the platform has no threads), and its title as the thread's name."""
+        parent = await self.store.outbox.get(key)
+        if parent is None:
+            return Thread(None, "")
+        return Thread(parent.ref if parent.status == "delivered" else None, parent.reply.title or "")
 
     async def _report_undeliverable(self, msg: OutboxMessage) -> None:
         """A closed DM is told once, in the group's channel, so the member knows what they miss."""

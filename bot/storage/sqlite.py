@@ -288,11 +288,13 @@ class SqliteOutbox:
         self.db = db
         self.enqueued = 0  # lets the app skip waking the deliverer after commands that queued nothing
 
-    async def enqueue(self, key, reply, now, *, group_id, channel_id=None, user_id=None, not_before=None) -> bool:
+    async def enqueue(self, key, reply, now, *, group_id, channel_id=None, user_id=None, not_before=None,
+                      thread_of=None) -> bool:
         added = await self.db.execute(
-            "INSERT OR IGNORE INTO outbox (key, group_id, channel_id, user_id, payload, created_at, not_before) "
-            "VALUES (?,?,?,?,?,?,?)",
-            (key, group_id, channel_id, user_id, json.dumps(reply.to_json()), iso(now), iso(not_before or now)),
+            "INSERT OR IGNORE INTO outbox (key, group_id, channel_id, user_id, payload, created_at, not_before, "
+            "thread_of) VALUES (?,?,?,?,?,?,?,?)",
+            (key, group_id, channel_id, user_id, json.dumps(reply.to_json()), iso(now), iso(not_before or now),
+             thread_of),
         ) > 0
         self.enqueued += added
         return added
@@ -301,7 +303,13 @@ class SqliteOutbox:
         rows = await self.db.all(
             "SELECT * FROM outbox WHERE status='pending' AND not_before<=? ORDER BY id LIMIT ?", (iso(now), limit)
         )
-        return [_message(r) for r in rows]
+        return [self._read(r) for r in rows]
+
+    @staticmethod
+    def _read(row) -> OutboxMessage:
+        message = _message(row)
+        message.thread_of, message.ref = row["thread_of"], row["ref"]
+        return message
 
     async def pending_before(self, message: OutboxMessage) -> bool:
         """Is an older message to the same place still waiting? Then this one waits too (order per channel)."""
@@ -313,10 +321,10 @@ class SqliteOutbox:
             f"SELECT 1 FROM outbox WHERE status='pending' AND {where} AND id<? LIMIT 1", (value, message.id)
         ))
 
-    async def mark_delivered(self, message_id: int, now: datetime) -> None:
+    async def mark_delivered(self, message_id: int, now: datetime, ref: str | None = None) -> None:
         await self.db.write(
-            "UPDATE outbox SET status='delivered', delivered_at=?, attempts=attempts+1 WHERE id=?",
-            (iso(now), message_id),
+            "UPDATE outbox SET status='delivered', delivered_at=?, attempts=attempts+1, ref=? WHERE id=?",
+            (iso(now), ref, message_id),
         )
 
     async def mark_failed(self, message_id: int, error: str, retry_at: datetime) -> None:
@@ -333,7 +341,7 @@ class SqliteOutbox:
 
     async def get(self, key: str) -> OutboxMessage | None:
         row = await self.db.one("SELECT * FROM outbox WHERE key=?", (key,))
-        return _message(row) if row else None
+        return self._read(row) if row else None
 
     async def next_due_at(self) -> datetime | None:
         return from_iso(await self.db.scalar("SELECT MIN(not_before) FROM outbox WHERE status='pending'"))

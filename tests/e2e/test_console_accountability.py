@@ -61,7 +61,7 @@ def build_script() -> str:
 
 def _blocks(out: str) -> list[tuple[str, str]]:
     """(header, body) of every delivery block the console printed."""
-    parts = re.split(r"^(>> [#@]\w+)\n", out, flags=re.M)
+    parts = re.split(r"^(>> [#@]\w+(?: \(thread\))?)\n", out, flags=re.M)
     return [(parts[i], parts[i + 1].split("\n> ")[0]) for i in range(1, len(parts) - 1, 2)]
 
 
@@ -106,10 +106,15 @@ def test_two_weeks_of_checkins_digests_and_the_chart(tmp_path):
     assert con.execute("SELECT local_date FROM checkin_prompts WHERE nudge=1").fetchall() == [("2026-03-06",)]
     assert f"checkin-prompt:{ids['cy']}:2026-03-09" in {k for (k,) in con.execute("SELECT key FROM outbox")}
 
-    # One check-in digest per group-local day with answers, each answer in exactly one of them
-    digests = [body for h, body in blocks if h == ">> #study" and body.startswith("Check-ins — ")]
+    # One check-in digest per group-local day with answers, each answer in exactly one of them: a header
+    # in the channel, and the answers after it in its thread (which the console marks and indents)
+    digests = [body + "".join(b for h, b in blocks[i + 1:i + 2] if h == ">> #study (thread)")
+               for i, (h, body) in enumerate(blocks) if h == ">> #study" and body.startswith("Check-ins — ")]
     titles = [d.splitlines()[0] for d in digests]
     assert len(titles) == len(set(titles)) == 9, titles
+    assert all(re.match(r"Check-ins — .+\n\d members? checked in for #study\.\n", d) for d in digests), digests
+    threads = [body for h, body in blocks if h == ">> #study (thread)"]
+    assert len(threads) == 9 and all(line.startswith("  ") for t in threads for line in t.splitlines() if line)
     joined = "\n".join(digests)
     for day in (1, 2, 3, 4, 7, 8, 9, 10, 11):
         assert joined.count(f"Done: day {day} work") == 1, day
@@ -132,7 +137,7 @@ def test_two_weeks_of_checkins_digests_and_the_chart(tmp_path):
     # design prompts: one a week; the tracker stays private except for the announced offer
     assert len([b for h, b in blocks if b.startswith("System design of the week")]) == 2
     # (read from the outbox: in the transcript a command's reply follows the post it caused)
-    channel = "\n".join(json.loads(p)["title"] + "\n" + json.loads(p)["text"] + "\n" + json.dumps(json.loads(p)["fields"])
+    channel = "\n".join((json.loads(p)["title"] or "") + "\n" + json.loads(p)["text"] + "\n" + json.dumps(json.loads(p)["fields"])
                         for (p,) in con.execute("SELECT payload FROM outbox WHERE channel_id IS NOT NULL"))
     assert "referral" not in channel and "onsite" not in channel
     assert channel.count("Hooli") == 2  # the announcement and the weekly digest's offers line

@@ -104,6 +104,26 @@ async def outbox(bot) -> list[tuple[str, int | None, int | None, Reply]]:
     return [(r[0], r[1], r[2], Reply.from_json(json.loads(r[3]))) for r in rows]
 
 
+async def digests(bot) -> list[tuple[Reply, list[Reply]]]:
+    """Each day's check-in digest: the header posted in the channel and the replies in its thread."""
+    rows = await bot.app.db.all(
+        "SELECT key, thread_of, channel_id, payload FROM outbox WHERE key LIKE 'checkin-digest:%' ORDER BY id")
+    found: dict[str, tuple[Reply, list[Reply]]] = {}
+    for key, parent, channel, payload in rows:
+        assert channel is not None, "a digest goes to the group's channel"
+        reply = Reply.from_json(json.loads(payload))
+        if parent is None:
+            found[key] = (reply, [])
+        else:
+            found[parent][1].append(reply)
+    return list(found.values())
+
+
+def digest_text(digest: tuple[Reply, list[Reply]]) -> str:
+    header, thread = digest
+    return "\n".join(r.plain_text() for r in (header, *thread))
+
+
 async def keys(bot, prefix: str) -> list[str]:
     return [k for k, *_ in await outbox(bot) if k.startswith(prefix)]
 
@@ -134,6 +154,26 @@ async def test_checkin_opens_a_form_where_forms_exist_and_the_form_answers(acc):
     assert "Your check-in" in await acc.say("@alice checkin")
 
 
+async def test_the_form_asks_the_groups_own_questions_and_only_those(acc):
+    app = acc.app
+    reply = await app.handle_text(caller("alice", forms=True), "checkin")
+    assert [f.label for f in reply.form.fields] == ["What did you get done since last time?",
+                                                    "What will you do next?", "Anything blocking you?"]
+    await acc.say("group checkins questions What did you ship?; Who can help you?")
+    reply = await app.handle_text(caller("alice", forms=True), "checkin")
+    assert [(f.param, f.label) for f in reply.form.fields] == [("done", "What did you ship?"),
+                                                               ("next", "Who can help you?")]
+    # From a DM, the one group of the person is meant, as for a typed check-in.
+    reply = await app.handle_text(caller("alice", channel="dm-alice", forms=True), "checkin")
+    assert [f.label for f in reply.form.fields] == ["What did you ship?", "Who can help you?"]
+    # No form where the check-in could not be sent: the reason instead.
+    reply = await app.handle_text(caller("zed", forms=True), "checkin")
+    assert reply.form is None and reply.error and "join" in reply.text
+    await acc.say("group checkins off")
+    reply = await app.handle_text(caller("alice", forms=True), "checkin")
+    assert reply.form is None and reply.error and "Check-ins are off" in reply.text
+
+
 async def test_answer_from_a_dm_and_edit_the_same_day_then_the_digest(acc):
     bot = acc
     await bot.say(":channel dm-bob")
@@ -143,14 +183,17 @@ async def test_answer_from_a_dm_and_edit_the_same_day_then_the_digest(acc):
     assert "no study group" in await bot.say("@zed checkin done x")  # not a member anywhere
     await bot.say(":channel study")
     await bot.say(":advance 10h")  # past 19:00 New York: the day's digest
-    posts = [r for k, _, ch, r in await outbox(bot) if k.startswith("checkin-digest:")]
-    assert len(posts) == 1
-    text = posts[0].plain_text()
+    (digest,) = await digests(bot)
+    header, thread = digest
+    assert header.title == "Check-ins — Mon 02 Mar" and header.text == "1 member checked in for #study."
+    assert not header.fields, "the answers go in the header's thread"
+    assert len(thread) == 1
+    text = digest_text(digest)
     assert "read chapter 3" in text and "a flaky laptop" in text and "Blockers: none" not in text
     # an edit after the digest, still on bob's Monday? No: it is Tuesday in Berlin now, so a new answer.
     assert "Checked in for Tue 03 Mar" in await bot.say("@bob checkin done two-sum")
     await bot.say(":advance 1d")
-    second = [r for k, *_, r in await outbox(bot) if k.startswith("checkin-digest:")][1].plain_text()
+    second = digest_text((await digests(bot))[1])
     assert "two-sum" in second and "read chapter 3" not in second  # each answer appears once
 
 
@@ -163,10 +206,10 @@ async def test_an_edit_after_the_digest_is_posted_again_marked_updated(acc):
     await bot.say(":advance 5h")  # 01:00 UTC: 20:00 New York, digest posted; still Monday for alice
     await bot.say("@alice checkin blockers none")
     await bot.say(":advance 1d")
-    digests = [r.plain_text() for k, *_, r in await outbox(bot) if k.startswith("checkin-digest:")]
-    assert len(digests) == 2
-    assert "alice · streak" in digests[0] and "Next: trees" in digests[0]
-    assert "alice (updated)" in digests[1] and "Blockers: none" in digests[1]
+    texts = [digest_text(d) for d in await digests(bot)]
+    assert len(texts) == 2
+    assert "alice · streak" in texts[0] and "Next: trees" in texts[0]
+    assert "alice (updated)" in texts[1] and "Blockers: none" in texts[1]
 
 
 async def test_prompts_follow_each_members_timezone_and_settings(acc):
@@ -367,6 +410,6 @@ async def test_long_answers_are_shortened_in_the_digest_but_kept_whole(acc):
     await bot.say(f"@alice checkin done {long} next {long} blockers {long}")
     assert await bot.app.db.scalar("SELECT length(done) FROM checkin_answers") == 990
     await bot.say(":advance 10h")
-    digest = next(r for k, *_, r in await outbox(bot) if k.startswith("checkin-digest:"))
-    assert all(len(f.value) <= 1024 for f in digest.fields)  # Discord's cap on an embed field
-    assert "…" in digest.fields[0].value
+    (_, (answers,)) = (await digests(bot))[0]
+    assert all(len(f.value) <= 1024 for f in answers.fields)  # Discord's cap on an embed field
+    assert "…" in answers.fields[0].value

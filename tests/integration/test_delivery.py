@@ -6,7 +6,7 @@ import pytest
 
 from bot.clock import SimulatedClock
 from bot.domain.model import Group, Member
-from bot.ports import DeliveryError
+from bot.ports import DeliveryError, Thread
 from bot.reply import Reply
 from bot.services.delivery import Deliverer, backoff
 from bot.storage.db import open_database
@@ -101,6 +101,43 @@ async def test_a_closed_dm_is_undeliverable_and_reported_once(world):
     assert (await store.outbox.get("k:dm1")).status == "undeliverable"
     reports = [t for ref, t in messenger.sent if ref == "C1"]
     assert len(reports) == 1 and "could not send you a direct message" in reports[0]
+
+
+class ThreadingMessenger:
+    """A platform with threads: returns an id for each post and records the thread each reply went in."""
+
+    platform = "test"
+
+    def __init__(self, refuse: set[str] = frozenset()):
+        self.refuse = refuse
+        self.sent: list[tuple[str, Thread | None]] = []
+
+    async def deliver(self, message, channel_ref, user_ref):
+        if message.key in self.refuse:
+            raise DeliveryError("gone", permanent=True)
+        self.sent.append((message.key, message.thread))
+        return f"m{len(self.sent)}"
+
+
+async def test_a_thread_reply_is_given_the_platform_id_of_its_message_even_after_a_restart(world):
+    db, store, group, _ = world
+    clock = SimulatedClock(NOW)
+    messenger = ThreadingMessenger(refuse={"k:lost"})
+    async with db.transaction():
+        for key, parent in (("k:head", None), ("k:head:1", "k:head"), ("k:lost", None), ("k:lost:1", "k:lost")):
+            await store.outbox.enqueue(key, Reply(title=key.upper(), text=key), NOW, group_id=group.id,
+                                       channel_id=group.channel_id, thread_of=parent)
+    assert await Deliverer(db, clock, messenger).drain() == 4
+    assert messenger.sent == [("k:head", None), ("k:head:1", Thread("m1", "K:HEAD")),
+                              ("k:lost:1", Thread(None, "K:LOST"))]  # no thread to go in: a plain post
+    assert (await store.outbox.get("k:head")).ref == "m1"
+    assert (await store.outbox.get("k:head:1")).thread_of == "k:head"
+    # Another process (a restart) finds the id in the outbox.
+    async with db.transaction():
+        await store.outbox.enqueue("k:head:2", Reply(text="later"), NOW, group_id=group.id,
+                                   channel_id=group.channel_id, thread_of="k:head")
+    assert await Deliverer(db, clock, messenger).drain() == 1
+    assert messenger.sent[-1] == ("k:head:2", Thread("m1", "K:HEAD"))
 
 
 def test_backoff_grows_and_is_capped():

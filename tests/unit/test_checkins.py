@@ -3,7 +3,7 @@ choice, finding an application by name, and the weekly chart as a real PNG."""
 
 import io
 import struct
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from PIL import Image
@@ -22,6 +22,8 @@ from bot.domain.checkins import (
 )
 from bot.domain.design import choose_prompt, week_start
 from bot.services.chart import DIFFICULTY_COLOURS, solves_chart
+from bot.services.checkins import DIGEST_POST_CHARS, DIGEST_POST_FIELDS, digest_replies
+from bot.storage.accountability_repo import Answer
 
 MON = date(2026, 3, 2)
 
@@ -136,3 +138,25 @@ def test_chart_is_a_real_non_trivial_png():
     for hex_colour in DIFFICULTY_COLOURS.values():  # every difficulty is drawn as bars, beyond its legend key
         rgb = tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
         assert pixels.get(rgb, 0) > 10 * legend_only.get(rgb, 1), hex_colour
+
+
+def test_the_day_digest_is_a_header_and_every_answer_in_thread_posts_within_embed_limits():
+    at = datetime(2026, 3, 2, 18, tzinfo=UTC)
+
+    def answers(n: int, length: int) -> list[Answer]:
+        return [Answer(i, f"member{i}", MON, "d" * length, "n" * length, "b" * length, at, at) for i in range(n)]
+
+    header, posts = digest_replies("#study", MON, CheckinSettings(), answers(2, 20), None, {0: 3})
+    assert (header.title, header.text) == ("Check-ins — Mon 02 Mar", "2 members checked in for #study.")
+    assert header.fields == [] and len(posts) == 1
+    assert [f.name for f in posts[0].fields] == ["member0 · streak 3", "member1 · streak 0"]
+    # 60 members with long answers: several posts, each inside Discord's embed limits (25 fields, 6000
+    # characters), and every member exactly once, in order.
+    header, posts = digest_replies("#study", MON, CheckinSettings(), answers(60, 900), None, {})
+    assert header.text == "60 members checked in for #study."
+    assert len(posts) > 1
+    for post in posts:
+        assert 0 < len(post.fields) <= DIGEST_POST_FIELDS
+        assert sum(len(f.name) + len(f.value) for f in post.fields) <= DIGEST_POST_CHARS
+        assert all(len(f.value) <= 1024 for f in post.fields)
+    assert [f.name for p in posts for f in p.fields] == [f"member{i} · streak 0" for i in range(60)]

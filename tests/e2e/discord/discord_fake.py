@@ -2,7 +2,9 @@
 
 It records every request the client makes (method, path, query, JSON body) so the tests assert on
 what was really sent, deduplicates channel messages by nonce as Discord does with enforce_nonce,
-and can be told to fail the next requests to a route (429, 500, 403, ...).
+and can be told to fail the next requests to a route (429, 500, 403, ...). Threads are started from
+a message (the thread has the message's id, and a second start is refused with code 160004), and
+posting into a channel or thread that does not exist is refused with 404, as Discord does.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ class FakeDiscord:
         self.channel_messages: dict[int, list[dict]] = defaultdict(list)
         self.nonces: dict[tuple[int, str], dict] = {}
         self.dm_channels: dict[int, int] = {}
+        self.threads: dict[int, dict] = {}  # thread id (= the id of the message it started from) -> thread
+        self.thread_failures: deque[Failure] = deque()  # for the next posts into any thread
         self.closed_dms: set[int] = set()
         self.failures: dict[str, deque[Failure]] = defaultdict(deque)
         self.outage: Failure | None = None  # while set, every REST request gets this answer
@@ -297,8 +301,17 @@ class FakeDiscord:
             channel = self.dm_channels.setdefault(user, self.new_id())
             return json_response({"id": str(channel), "type": 1, "last_message_id": None,
                                   "recipients": [self.users.get(user, user_payload(user, f"user{user}"))]})
+        if method == "POST" and parts[0] == "channels" and len(parts) == 5 and parts[4] == "threads":
+            return self._start_thread(int(parts[1]), int(parts[3]), body)
         if method == "POST" and parts[0] == "channels" and parts[-1] == "messages":
             channel = int(parts[1])
+            if channel not in self.threads and channel not in (CHANNEL_ID, OTHER_CHANNEL_ID) \
+                    and channel not in self.dm_channels.values():
+                return json_response({"message": "Unknown Channel", "code": 10003}, 404)
+            if failure is None and channel in self.threads and self.thread_failures:
+                failure = self.thread_failures.popleft()
+                if not failure.after_accept:
+                    return json_response(failure.body, failure.status, failure.headers)
             if channel in self.dm_channels.values():
                 user = next(u for u, c in self.dm_channels.items() if c == channel)
                 if user in self.closed_dms:
@@ -308,6 +321,22 @@ class FakeDiscord:
                 return json_response(failure.body, failure.status, failure.headers)
             return json_response(message)
         return json_response({"message": "404: Not Found", "code": 0}, 404)
+
+    def _start_thread(self, channel: int, message_id: int, body: dict) -> web.Response:
+        message = self.messages.get(message_id)
+        if message is None or message["channel_id"] != str(channel):
+            return json_response({"message": "Unknown Message", "code": 10008}, 404)
+        if message_id in self.threads:
+            return json_response({"message": "A thread has already been created for this message",
+                                  "code": 160004}, 400)
+        thread = {"id": str(message_id), "type": 11, "guild_id": str(GUILD_ID), "parent_id": str(channel),
+                  "owner_id": str(BOT_ID), "name": body["name"], "last_message_id": None, "message_count": 0,
+                  "member_count": 1, "rate_limit_per_user": body.get("rate_limit_per_user") or 0, "flags": 0,
+                  "thread_metadata": {"archived": False, "locked": False, "archive_timestamp": TS,
+                                      "auto_archive_duration": body["auto_archive_duration"]}}
+        self.threads[message_id] = thread
+        message["thread"] = thread
+        return json_response(thread, 201)
 
     def _register(self, commands: list[dict], guild: int | None) -> list[dict]:
         out = []

@@ -65,11 +65,13 @@ async def stop_client(client: StudyClient, task: asyncio.Task) -> None:
 
 
 @asynccontextmanager
-async def running(fake: FakeDiscord, tmp_path: Path, *, extra_commands=(), **options) -> AsyncIterator[DiscordBot]:
-    """The whole bot on a temporary database and a simulated clock, connected to the fake."""
+async def running(fake: FakeDiscord, tmp_path: Path, *, extra_commands=(), start: datetime = START,
+                  **options) -> AsyncIterator[DiscordBot]:
+    """The whole bot on a temporary database and a simulated clock, connected to the fake. Running it
+    again on the same tmp_path (with a later `start`) is a restart: same database, fresh process state."""
     settings = Settings(platform="discord", db_path=str(tmp_path / "study.db"), discord_token=TOKEN,
                         discord_guild=str(GUILD_ID), content_dir=PACK)
-    async with open_app(settings, SimulatedClock(START)) as app:
+    async with open_app(settings, SimulatedClock(start)) as app:
         for command in extra_commands:
             app.registry.add(command)
         client, task = await start_client(app, fake, **options)

@@ -1,5 +1,6 @@
 """A fake Slack on 127.0.0.1 (port 0): the Web API methods studybot calls, response_urls, file uploads
-and a Socket Mode websocket. It records every call so tests can assert on exactly what was sent.
+and a Socket Mode websocket. It records every call so tests can assert on exactly what was sent. A
+message posted with `thread_ts` is a reply in the thread of the channel's message with that ts.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class FakeSlack:
         self.not_in = {OTHER_CHANNEL}  # channels the bot was never invited to
         self.disabled_users: set[str] = set()
         self.failures: dict[str, list[Failure]] = {}
+        self.thread_failures: list[Failure] = []  # for the next chat.postMessage calls into a thread
         self.envelopes_acked: dict[str, dict[str, Any]] = {}
         self.socket_connected = asyncio.Event()
         self._changed = asyncio.Condition()
@@ -132,6 +134,8 @@ class FakeSlack:
             if self.outage is not None:
                 return web.json_response(self.outage.body, status=self.outage.status, headers=self.outage.headers)
             queued = self.failures.get(method)
+            if not queued and method == "chat.postMessage" and params.get("thread_ts"):
+                queued = self.thread_failures
             if queued:
                 failure = queued.pop(0)
                 return web.json_response(failure.body, status=failure.status, headers=failure.headers)
@@ -170,6 +174,8 @@ class FakeSlack:
                 return {"ok": False, "error": "not_in_channel"}
         if not p.get("text") and not p.get("blocks"):
             return {"ok": False, "error": "no_text"}
+        if p.get("thread_ts") and p["thread_ts"] not in {m["ts"] for m in self.messages.get(channel, [])}:
+            return {"ok": False, "error": "thread_not_found"}
         ts = f"1772440000.{next(self._ids):06d}"
         message = {"ts": ts, **{k: v for k, v in p.items() if k != "channel"}}
         self.messages.setdefault(channel, []).append(message)

@@ -163,13 +163,14 @@ def buttons_of(message: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @asynccontextmanager
-async def running(fake: FakeSlack, tmp_path: Path, *, extra_commands=(), admins: tuple[str, ...] = ()
-                  ) -> AsyncIterator[SlackBot]:
-    """The whole bot on a temporary database and a simulated clock, its bolt app served on port 0."""
+async def running(fake: FakeSlack, tmp_path: Path, *, extra_commands=(), admins: tuple[str, ...] = (),
+                  start: datetime = START) -> AsyncIterator[SlackBot]:
+    """The whole bot on a temporary database and a simulated clock, its bolt app served on port 0. Running
+    it again on the same tmp_path (with a later `start`) is a restart: same database, fresh process state."""
     settings = Settings(platform="slack", db_path=str(tmp_path / "study.db"), content_dir=PACK,
                         slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET, slack_admins=admins)
     timer = FakeTimer()
-    async with open_app(settings, SimulatedClock(START)) as app:
+    async with open_app(settings, SimulatedClock(start)) as app:
         for command in extra_commands:
             app.registry.add(command)
         client = AsyncWebClient(token=BOT_TOKEN, base_url=fake.api_url)
