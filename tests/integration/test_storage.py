@@ -126,16 +126,22 @@ async def test_database_open_without_migrations(tmp_path):
         await db.close()
 
 
+def count_hops(db: Database) -> list:
+    """Record every call this database makes to aiosqlite's thread (on this instance only)."""
+    hops = []
+    real = db.conn._execute
+
+    async def counted(fn, *args):
+        hops.append(fn)
+        return await real(fn, *args)
+
+    db.conn._execute = counted
+    return hops
+
+
 async def test_a_unit_of_work_is_one_transaction_in_one_hop(tmp_path):
     async with open_database(str(tmp_path / "u.db")) as db:
-        hops = []
-        real = db.conn._execute
-
-        async def counted(fn, *args):
-            hops.append(fn)
-            return await real(fn, *args)
-
-        db.conn._execute = counted
+        hops = count_hops(db)
 
         async def work():
             await db.write("INSERT INTO runtime (key, value) VALUES ('a', '1')")
@@ -190,14 +196,7 @@ async def test_queued_writes_run_in_order_before_the_next_read_and_a_failing_one
 
 async def test_units_arriving_together_share_a_hop_but_not_a_transaction(tmp_path):
     async with open_database(str(tmp_path / "b.db")) as db:
-        hops = []
-        real = db.conn._execute
-
-        async def counted(fn, *args):
-            hops.append(fn)
-            return await real(fn, *args)
-
-        db.conn._execute = counted
+        hops = count_hops(db)
 
         def unit(key: str, fail: bool = False):
             async def work():
