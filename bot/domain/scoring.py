@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bot.domain.streaks import StreakMark
 from bot.domain.timeutil import local_date, local_midnight
@@ -66,7 +66,3 @@ def target_split(target: int) -> dict[str, int]:
     """A target of N problems split 30 / 55 / 15 % by difficulty (easy first, then medium, then hard)."""
     easy, hard = round(target * 0.30), int(target * 0.15)
     return {"easy": easy, "medium": target - easy - hard, "hard": hard}
-
-
-def solve_date(instant: datetime, tz: str) -> date:
-    return local_date(instant, tz)

@@ -461,15 +461,6 @@ class SqlitePractice:
         one = tuple(int(difficulty == d) for d in _DIFFICULTIES)
         await self.db.write(_COUNT_SOLVE, _stats_row(group_id, MemberStats(member_id, mark, week_of, one, month_of, one, one)))
 
-    async def set_mark(self, group_id: int, member_id: int, mark: StreakMark | None) -> None:
-        """Replace a member's streak mark (after it was worked out from the whole history)."""
-        await self.db.write(
-            "UPDATE member_stats SET streak_day=?, streak_current=?, streak_best=?, streak_freezes=?, streak_run=? "
-            "WHERE group_id=? AND member_id=?",
-            (mark.day.isoformat() if mark else None, mark.current if mark else 0, mark.best if mark else 0,
-             mark.freezes if mark else 0, mark.run if mark else 0, group_id, member_id),
-        )
-
     async def standings(self, group_id: int, period: str, since: datetime | None, top: int | None = None,
                         weights: dict[str, int] | None = None) -> list[tuple]:
         """(member id, name, {difficulty: solves}, timezone, streak mark) of the group's active members
