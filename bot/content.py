@@ -38,9 +38,16 @@ PATTERNS: dict[str, str] = {
     "bit-manipulation": "Bit Manipulation",
 }
 ML_TOPICS = (
-    "regression", "decision-trees", "k-means", "bias-variance", "regularization", "metrics",
+    # the classics
+    "regression", "decision-trees", "unsupervised", "bias-variance", "regularization", "metrics",
     "preprocessing", "feature-engineering", "neural-networks", "deployment",
+    # the architecture behind today's models, then the topics of MODERN_ML_TOPICS
+    "transformers", "llms", "retrieval", "training-at-scale", "serving", "experimentation",
+    "recommenders", "responsible-ai",
 )
+# The topics an interview for an ML role asks about today and the 2020 pack did not have.
+MODERN_ML_TOPICS = ("llms", "retrieval", "training-at-scale", "serving", "experimentation", "recommenders",
+                    "responsible-ai")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -71,7 +78,8 @@ class Stage(_Strict):
     id: str
     title: str
     summary: str
-    milestones: tuple[Milestone, ...] = Field(min_length=3, max_length=6)
+    # Eight at most: a stage is a fortnight's work at the default pace, and `roadmap STAGE` lists them all.
+    milestones: tuple[Milestone, ...] = Field(min_length=3, max_length=8)
 
 
 class Roadmap(_Strict):
@@ -98,6 +106,22 @@ class Roadmap(_Strict):
         return [m.id for s in self.stages for m in s.milestones]
 
 
+class HintTiers(_Strict):
+    """Three hints, each giving away more than the one before, so a member takes only as much as needed."""
+
+    nudge: str = Field(min_length=10, max_length=300)  # a question or observation that points the way
+    key_idea: str = Field(min_length=10, max_length=400)  # the insight the solution rests on
+    approach: str = Field(min_length=10, max_length=500)  # the steps and their cost, still without code
+
+
+TIER_LABELS = ("Nudge", "Key idea", "Approach")
+
+
+class FreeLink(_Strict):
+    name: str
+    url: HttpUrl
+
+
 class Problem(_Strict):
     id: str
     number: int | None = None
@@ -105,9 +129,14 @@ class Problem(_Strict):
     difficulty: Difficulty
     pattern: str
     url: HttpUrl
-    hint: str = Field(min_length=10, max_length=300)
+    hints: HintTiers | None = None
+    # One hint in a single tier: what packs written before the tiers have, and still accepted from them.
+    hint: str | None = Field(default=None, min_length=10, max_length=300)
     neetcode150: bool = False
     blind75: bool = False
+    # Only LeetCode Premium subscribers can open the page: never handed to someone who may not have it.
+    premium: bool = False
+    free_alternative: FreeLink | None = None  # the same problem (or its twin) on a free page
 
     @field_validator("pattern")
     @classmethod
@@ -116,9 +145,25 @@ class Problem(_Strict):
             raise ValueError(f"unknown pattern {v!r}")
         return v
 
+    @model_validator(mode="after")
+    def _hinted(self) -> Problem:
+        if (self.hints is None) == (self.hint is None):
+            raise ValueError(f"problem {self.id!r} needs either `hints` (nudge, key_idea, approach) or one `hint`")
+        if self.free_alternative is not None and not self.premium:
+            raise ValueError(f"problem {self.id!r} is free, so it needs no free alternative")
+        return self
+
     @property
     def pattern_label(self) -> str:
         return PATTERNS[self.pattern]
+
+    @property
+    def tiers(self) -> tuple[tuple[str, str], ...]:
+        """(label, text) for each hint tier, gentlest first."""
+        if self.hints is None:
+            return (("Hint", self.hint or ""),)
+        h = self.hints
+        return tuple(zip(TIER_LABELS, (h.nudge, h.key_idea, h.approach), strict=True))
 
 
 class MLQuestion(_Strict):
@@ -140,6 +185,7 @@ class DesignPrompt(_Strict):
     id: str
     title: str
     kind: Literal["classic", "ml"]
+    # Easy prompts go to groups early on the roadmap and to beginners in mock interviews.
     difficulty: Difficulty = "medium"
     brief: str
     key_points: tuple[str, ...] = Field(min_length=3)
@@ -149,7 +195,8 @@ class BehavioralQuestion(_Strict):
     id: str
     theme: str
     question: str
-    listen_for: tuple[str, ...] = ()
+    listen_for: tuple[str, ...] = ()  # what a strong answer shows
+    red_flags: tuple[str, ...] = ()  # what a weak answer sounds like
 
 
 class Criterion(_Strict):

@@ -63,14 +63,27 @@ async def problem_solved(ctx: Context, problem: str | None = None, minutes: int 
     )
 
 
-@command("problem hint", scope="group", private=True, help="A hint for today's problem")
+@command("problem hint", scope="group", private=True,
+         help="A hint for today's problem; ask again for the next tier (nudge, key idea, approach)")
 async def problem_hint(ctx: Context) -> Reply:
     item = await practice.todays_item(ctx)
     if item.kind == "ml":
         q = ctx.content.ml_questions[item.id]
         return Reply(title="Model answer", text=q.answer)
     p = ctx.content.problems[item.id]
-    return Reply(title=f"Hint — {p.title}", text=p.hint)
+    tiers = p.tiers
+    # Each ask by the same member goes one tier further, so a hint helps without handing over the solution.
+    shown = await ctx.store.hints.next_tier(ctx.member.id, p.id, len(tiers), ctx.now)
+    label, text = tiers[shown]
+    more = shown + 1 < len(tiers)
+    return Reply(
+        title=f"Hint — {p.title}",
+        text=f"{label}: {text}",
+        fields=[Field(f"Earlier: {lbl}", txt, inline=False) for lbl, txt in tiers[:shown]],
+        buttons=[Button(f"Next hint: {tiers[shown + 1][0]}", "problem hint")] if more else [],
+        footer=(f"Hint {shown + 1} of {len(tiers)}. Ask again for the next one." if more
+                else f"Hint {shown + 1} of {len(tiers)}: that is all of them. Now write it out yourself."),
+    )
 
 
 @command(

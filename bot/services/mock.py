@@ -253,13 +253,17 @@ def item_text(content: ContentPack, kind: str, item_id: str | None) -> str:
         return "nothing left in the bank that is new to them: pick a problem together"
     if kind == "coding" and item_id in content.problems:
         p = content.problems[item_id]
-        return f"{p.title} ({p.difficulty}, {p.pattern_label}) {p.url} — hint to give if stuck: {p.hint}"
+        free = f" (Premium; free: {p.free_alternative.url})" if p.free_alternative else ""
+        # Every tier, in order, so the interviewer can give the gentlest hint that unblocks.
+        hints = "\n".join(f"{i}. {label}: {text}" for i, (label, text) in enumerate(p.tiers, 1))
+        return f"{p.title} ({p.difficulty}, {p.pattern_label}) {p.url}{free}\nIf stuck, hint one at a time:\n{hints}"
     if item_id in content.design_prompts:
         d = content.design_prompts[item_id]
-        return f"{d.title}: {d.brief} Listen for: " + "; ".join(d.key_points[:4])
+        return f"{d.title} ({d.difficulty}): {d.brief}\nListen for:\n" + "\n".join(f"• {k}" for k in d.key_points)
     if item_id in content.behavioral:
         q = content.behavioral[item_id]
-        return q.question + (" Listen for: " + "; ".join(q.listen_for[:3]) if q.listen_for else "")
+        return (q.question + ("\nListen for: " + "; ".join(q.listen_for) if q.listen_for else "")
+                + ("\nRed flags: " + "; ".join(q.red_flags) if q.red_flags else ""))
     return item_id
 
 

@@ -14,6 +14,7 @@ from bot.ports import OutboxMessage
 from bot.reply import Reply
 from bot.storage.accountability_repo import SqliteAccountability
 from bot.storage.db import Database
+from bot.storage.hints_repo import SqliteHints
 from bot.storage.mock_repo import SqliteMock
 
 
@@ -580,3 +581,4 @@ class SqliteStore:
         self.runtime = SqliteRuntime(db)
         self.accountability = SqliteAccountability(db)
         self.mock = SqliteMock(db)
+        self.hints = SqliteHints(db)
