@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-
 from bot.commands.context import Context
 from bot.commands.registry import Param, command
 from bot.content import PATTERNS
@@ -11,7 +9,6 @@ from bot.domain.review import FELT
 from bot.domain.scoring import WEIGHTS
 from bot.domain.selection import DIFFICULTIES
 from bot.domain.timeutil import local_date
-from bot.errors import NotFound
 from bot.reply import Button, Field, Reply, stamp
 from bot.services import practice
 from bot.services.daily import post_time_passed, render_post
@@ -96,20 +93,14 @@ async def problem_hint(ctx: Context) -> Reply:
     examples=("problem random medium topic sliding-window",),
 )
 async def problem_random(ctx: Context, difficulty: str | None = None, topic: str | None = None) -> Reply:
-    solved = await ctx.store.practice.solved_ids(ctx.member.id)
-    pool = sorted(
-        (p for p in ctx.content.problems.values()
-         if p.id not in solved and (difficulty is None or p.difficulty == difficulty)
-         and (topic is None or p.pattern == topic)),
-        key=lambda p: p.id,
-    )
-    if not pool:
-        raise NotFound("You have solved every problem that fits. Try another difficulty or topic.")
-    p = random.Random(f"{ctx.member.id}:{ctx.now.isoformat()}").choice(pool)
+    p = await practice.random_pick(ctx, difficulty, topic)
+    # Only members at intermediate level or above are handed a premium-only page; say where it is free.
+    premium = [Field("LeetCode Premium", f"Free: {p.free_alternative.name} {p.free_alternative.url}"
+                     if p.free_alternative else "Needs a Premium account", inline=False)] if p.premium else []
     return Reply(
         title=f"Practice — {p.title}",
         text=str(p.url),
-        fields=[Field("Difficulty", p.difficulty), Field("Pattern", p.pattern_label), Field("Id", p.id)],
+        fields=[Field("Difficulty", p.difficulty), Field("Pattern", p.pattern_label), Field("Id", p.id), *premium],
         buttons=[Button("Solved", f"problem solved {p.id}", "success")],
         tone=p.difficulty,
     )

@@ -2,7 +2,8 @@
 
 Deterministic (a restart picks the same problem), no repeat within a difficulty until it is exhausted,
 difficulty ramps with the group's age and roadmap stage, patterns rotate least-recently-used first,
-and configured weekdays get an ML-concept question instead.
+and configured weekdays get an ML-concept question instead. A premium-only problem is never posted to a
+whole group (some members cannot open it) and is offered as practice only from intermediate level up.
 """
 
 from __future__ import annotations
@@ -16,6 +17,23 @@ from bot.content import MLQuestion, Problem
 from bot.domain.timeutil import weekday_name
 
 DIFFICULTIES = ("easy", "medium", "hard")
+# From these levels up a member may be handed a premium-only problem, with its free alternative beside
+# it; a beginner handed a page that will not open is simply stuck.
+PREMIUM_LEVELS = ("intermediate", "advanced")
+
+
+def open_to(problem: Problem, level: str) -> bool:
+    """Whether a problem may be offered, unasked, to a member at this level."""
+    return not problem.premium or level in PREMIUM_LEVELS
+
+
+def practice_pool(problems: Sequence[Problem], *, level: str, solved: set[str], difficulty: str | None = None,
+                  topic: str | None = None) -> list[Problem]:
+    """What `problem random` may pick from, in a stable order: unsolved, matching, and open to the level."""
+    return sorted((p for p in problems
+                   if p.id not in solved and open_to(p, level)
+                   and (difficulty is None or p.difficulty == difficulty) and (topic is None or p.pattern == topic)),
+                  key=lambda p: p.id)
 
 
 @dataclass(frozen=True)
@@ -80,6 +98,7 @@ def choose_daily(
 ) -> Choice:
     if ml_questions and weekday_name(local_date) in ml_days:
         return _choose_ml(group_key, local_date, ml_questions, history)
+    problems = [p for p in problems if not p.premium]  # a daily post must open for every member
     mix = ramp.mix(age_days, stage)
     available = {p.difficulty for p in problems}
     difficulty = _pick_difficulty(mix, _unit(group_key, local_date, "difficulty"), available)

@@ -9,13 +9,14 @@ from datetime import date, datetime, time, timedelta
 from bot.content import ContentPack, DesignPrompt
 from bot.domain import checkins as rules
 from bot.domain.applications import STAGES
-from bot.domain.design import choose_prompt, week_start
+from bot.domain.design import choose_prompt, design_stage_index, stage_difficulties, week_start
 from bot.domain.model import Group
 from bot.domain.streaks import streak
 from bot.domain.timeutil import local_date, local_midnight, zone
 from bot.errors import NotFound
 from bot.reply import Field, Image, Reply
 from bot.services.chart import solves_chart
+from bot.services.daily import group_stage
 from bot.storage.db import Database
 from bot.storage.sqlite import SqliteStore
 
@@ -154,8 +155,13 @@ async def prompt_of_week(store: SqliteStore, content: ContentPack, group: Group,
     repo = store.accountability.design
     chosen = await repo.for_week(group.id, week)
     if chosen is None or chosen not in content.design_prompts:
-        chosen = choose_prompt(group.id, week, [(p.id, p.kind) for p in content.design_prompts.values()],
-                               await repo.history(group.id))
+        # Easy prompts while the group is early on its roadmap, interview-level ones from its design stage.
+        rm = content.roadmaps.get(group.roadmap) or next(iter(content.roadmaps.values()))
+        wanted = stage_difficulties(await group_stage(store, content, group),
+                                    design_stage_index([s.id for s in rm.stages]))
+        chosen = choose_prompt(group.id, week,
+                               [(p.id, p.kind, p.difficulty) for p in content.design_prompts.values()],
+                               await repo.history(group.id), wanted)
         await repo.record(group.id, week, chosen, now)
     return week, content.design_prompts[chosen]
 

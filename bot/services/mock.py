@@ -19,8 +19,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from bot.content import ContentPack
-from bot.domain import availability, matching
+from bot.domain import availability, design, matching
 from bot.domain.model import LEVELS, Group, Member
+from bot.domain.selection import open_to
 from bot.domain.timeutil import WEEKDAYS, zone
 from bot.errors import Conflict
 from bot.reply import Button, Field, Reply, stamp
@@ -232,18 +233,21 @@ async def pair_round(store: SqliteStore, content: ContentPack, now: datetime, gr
 
 async def choose_item(store: SqliteStore, content: ContentPack, kind: str, member: Member, rng: random.Random,
                       taken: set[str]) -> str | None:
-    """What this member is asked when interviewed: new to them, and for coding at their level."""
+    """What this member is asked when interviewed: new to them, and at their level (coding and design)."""
     seen = await store.mock.items_seen(member.id) | taken
     if kind == "coding":
         solved = await store.practice.solved_ids(member.id)
-        fresh = [p for p in content.problems.values() if p.id not in solved and p.id not in seen]
+        fresh = [p for p in content.problems.values()
+                 if p.id not in solved and p.id not in seen and open_to(p, member.level)]
         level = LEVEL_DIFFICULTY.get(member.level, "medium")
         pool = [p.id for p in fresh if p.difficulty == level] or [p.id for p in fresh]
     elif kind == "behavioral":
         pool = [q.id for q in content.behavioral.values() if q.id not in seen]
     else:
         want = "ml" if kind == "ml-design" else "classic"
-        pool = [p.id for p in content.design_prompts.values() if p.kind == want and p.id not in seen]
+        unseen = [(p.id, p.difficulty) for p in content.design_prompts.values()
+                  if p.kind == want and p.id not in seen]
+        pool = design.nearest(unseen, design.LEVEL_DIFFICULTIES.get(member.level, {"medium"}))
     return rng.choice(sorted(pool)) if pool else None
 
 

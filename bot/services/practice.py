@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.commands.context import Context
-from bot.content import ContentPack
+from bot.content import ContentPack, Problem
 from bot.domain.model import Group
 from bot.domain.review import event, fold
 from bot.domain.scoring import WEIGHTS, MemberStats, Standing, period_start, rank
+from bot.domain.selection import practice_pool
 from bot.domain.streaks import Streak, carry, extend, mark_of, streak
 from bot.domain.timeutil import local_date
 from bot.errors import NotFound, UsageError
@@ -43,6 +45,17 @@ def find_item(content: ContentPack, text: str) -> Item:
     near = difflib.get_close_matches(key, list(content.problems), n=1, cutoff=0.6)
     hint = f" Did you mean '{near[0]}'?" if near else ""
     raise NotFound(f"There is no problem '{text}' in the bank.{hint} Use its id, e.g. `two-sum`, or its number.")
+
+
+async def random_pick(ctx: Context, difficulty: str | None, topic: str | None) -> Problem:
+    """A practice problem the member has not solved, open to their level (no premium-only page for a
+    beginner), drawn afresh each time it is asked for."""
+    member = ctx.member
+    pool = practice_pool(list(ctx.content.problems.values()), level=member.level,
+                         solved=await ctx.store.practice.solved_ids(member.id), difficulty=difficulty, topic=topic)
+    if not pool:
+        raise NotFound("You have solved every problem that fits. Try another difficulty or topic.")
+    return random.Random(f"{member.id}:{ctx.now.isoformat()}").choice(pool)
 
 
 async def todays_item(ctx: Context) -> Item:
