@@ -19,4 +19,7 @@ RUN pip install --no-cache-dir . \
 USER studybot
 VOLUME ["/data"]
 # STUDYBOT_PLATFORM picks console, discord or slack; tokens come from the environment at run time.
+# `studybot run` never creates the database: on a new, empty volume create it once with
+#   docker run --rm -v studybot-data:/data IMAGE studybot db init
+# so that a volume that failed to mount (or a lost file) stops the bot instead of starting it empty.
 CMD ["studybot", "run"]

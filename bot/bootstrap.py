@@ -25,9 +25,12 @@ from bot.services import daily, practice
 from bot.services.completion import complete
 from bot.services.delivery import Deliverer
 from bot.storage.db import Database, open_database
+from bot.storage.lock import DatabaseGone, FileIdentity, ProcessLock
 from bot.storage.sqlite import SqliteStore
 
 log = logging.getLogger(__name__)
+# How often an idle bot looks at its database file (a stat call); commands and jobs look every time.
+WATCH_EVERY = 2.0
 
 
 @dataclass
@@ -43,6 +46,10 @@ class App:
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task] = field(default_factory=list)
     _enqueued_seen: int = 0
+    # The database file as opened; None for an in-memory database.
+    db_file: FileIdentity | None = None
+    fatal: str | None = None  # why the app stopped itself (its database file went away)
+    _main: asyncio.Task | None = None  # the task that opened the app, cancelled to stop it
 
     @property
     def store(self) -> SqliteStore:
@@ -98,7 +105,35 @@ class App:
         async with self.db.transaction():
             await self.store.runtime.set("simulated_now", now.isoformat())
 
+    def check_database(self) -> bool:
+        """Stop the app if its database file was removed or replaced; True while all is well."""
+        if self.fatal is not None:
+            return False
+        problem = self.db_file.problem() if self.db_file is not None else None
+        if problem is None:
+            return True
+        self.fatal = problem  # said once, by whoever catches DatabaseGone (the CLI prints it)
+        self._stop.set()
+        if self._main is not None and not self._main.done():
+            self._main.cancel()
+        return False
+
+    async def _watch_database(self) -> None:
+        """An idle bot (no command, no job) still notices its file going away, within WATCH_EVERY."""
+        while self.check_database():
+            try:
+                await asyncio.wait_for(self._stop.wait(), timeout=WATCH_EVERY)
+                return
+            except TimeoutError:
+                pass
+
+    async def _after_job(self) -> None:
+        if self.check_database():
+            await self.deliver_now()
+
     async def _after_command(self, ctx: Context) -> None:
+        if not self.check_database():
+            return
         if ctx.reschedule:
             await self.scheduler.sync()
         if ctx.store.outbox.enqueued != self._enqueued_seen:
@@ -136,25 +171,62 @@ def startup_tasks(app: App) -> list:
     return [daily_catch_up]
 
 
+def process_lock(settings: Settings) -> ProcessLock | None:
+    """The lock that keeps a second process off this database (None for an in-memory one)."""
+    return None if settings.db_path == ":memory:" else ProcessLock(settings.db_path)
+
+
 async def saved_simulated_time(settings: Settings) -> datetime | None:
     """Where a simulated clock stood when this database was last used, so a script can resume."""
-    async with open_database(settings.db_path) as db:
-        value = await SqliteStore(db).runtime.get("simulated_now")
+    lock = process_lock(settings)
+    if lock is not None:
+        lock.acquire()  # DatabaseInUse: another process runs on this file
+    try:
+        async with open_database(settings.db_path, create=settings.create_db) as db:
+            value = await SqliteStore(db).runtime.get("simulated_now")
+    finally:
+        if lock is not None:
+            lock.release()
     return datetime.fromisoformat(value) if value else None
 
 
 @asynccontextmanager
 async def open_app(settings: Settings, clock: Clock | None = None) -> AsyncIterator[App]:
+    """The app over its database, held by this process alone (DatabaseInUse if another holds it;
+    DatabaseMissing if the file is absent and settings.create_db is off). If the database file is
+    removed or replaced while the app is open, the app stops itself: the task that opened it is
+    cancelled and this raises DatabaseGone."""
     clock = clock or RealClock()
     content = load_pack(settings.content_dir)
     registry = build_registry()
-    async with open_database(settings.db_path) as db:
-        await practice.build_missing_stats(db, clock.now())
-        dispatcher = Dispatcher(db, clock, content, registry)
-        app = App(settings=settings, db=db, clock=clock, content=content, registry=registry, dispatcher=dispatcher)
-        app.scheduler = Scheduler(clock, job_sources(app), after_job=app.deliver_now, on_time=app.remember_time)
-        dispatcher.after_commit.append(app._after_command)
-        try:
-            yield app
-        finally:
-            await app.stop()
+    lock = process_lock(settings)
+    if lock is not None:
+        lock.acquire()
+    try:
+        async with open_database(settings.db_path, create=settings.create_db) as db:
+            await practice.build_missing_stats(db, clock.now())
+            dispatcher = Dispatcher(db, clock, content, registry)
+            app = App(settings=settings, db=db, clock=clock, content=content, registry=registry,
+                      dispatcher=dispatcher)
+            app.scheduler = Scheduler(clock, job_sources(app), after_job=app._after_job,
+                                      on_time=app.remember_time)
+            dispatcher.after_commit.append(app._after_command)
+            if lock is not None:
+                app.db_file = FileIdentity.of(settings.db_path)
+            app._main = asyncio.current_task()
+            watcher = asyncio.create_task(app._watch_database())
+            try:
+                yield app
+            except asyncio.CancelledError:
+                if app.fatal is None:
+                    raise
+                # The app cancelled itself: say why instead of passing on a bare cancellation.
+                if app._main is not None and app._main.cancelling():
+                    app._main.uncancel()
+                raise DatabaseGone(app.fatal) from None
+            finally:
+                watcher.cancel()
+                await app.stop()
+    finally:
+        if lock is not None:
+            lock.release()

@@ -24,6 +24,10 @@ class Settings:
     slack_admins: tuple[str, ...] = ()
     slack_port: int = 3000
     slack_host: str = "0.0.0.0"
+    # Delivered outbox messages are deleted after this many days: they hold what members said.
+    outbox_retention_days: int = 14
+    # False for `studybot run`: a missing database file is an error, never a new empty database.
+    create_db: bool = True
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> Settings:
@@ -49,6 +53,7 @@ class Settings:
             slack_admins=tuple(x.strip() for x in (get("SLACK_ADMINS") or "").split(",") if x.strip()),
             slack_port=int(get("SLACK_PORT") or 3000),
             slack_host=get("SLACK_HOST") or "0.0.0.0",
+            outbox_retention_days=_days("STUDYBOT_OUTBOX_RETENTION_DAYS", get("OUTBOX_RETENTION_DAYS"), 14),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -56,3 +61,14 @@ class Settings:
     def secrets(self) -> list[str]:
         return [s for s in (self.discord_token, self.slack_bot_token, self.slack_signing_secret,
                             self.slack_app_token) if s]
+
+
+def _days(name: str, value: str | None, default: int) -> int:
+    if value is None:
+        return default
+    if not (value.isascii() and value.isdigit()):
+        raise ValueError(f"{name} must be a whole number of days, not {value!r}")
+    days = int(value)
+    if not 1 <= days <= 3650:
+        raise ValueError(f"{name} must be between 1 and 3650 days, not {days}")
+    return days

@@ -55,6 +55,7 @@ class Members(Protocol):
     async def get(self, member_id: int) -> Member | None: ...
     async def of_user(self, group_id: int, user_id: int) -> Member | None: ...
     async def by_name(self, group_id: int, name: str) -> Member | None: ...
+    async def named(self, group_id: int, name: str) -> list[Member]: ...
     async def add(self, member: Member) -> Member: ...
     async def save(self, member: Member) -> None: ...
     async def delete(self, member_id: int) -> None: ...
@@ -99,6 +100,7 @@ class OutboxMessage:
     thread_of: str | None = None  # the key of the message in whose thread this one is a reply
     ref: str | None = None  # what the platform returned when it accepted this message
     thread: Thread | None = None  # filled in by the deliverer for a thread reply
+    unreadable: str | None = None  # why the stored payload could not be read back (it is never sent)
 
 
 class Outbox(Protocol):
@@ -128,12 +130,21 @@ class Store(Protocol):
 
 
 class DeliveryError(Exception):
-    """A messenger could not deliver. `retry_after` (seconds) when the platform said when to try again."""
+    """A messenger could not deliver. `retry_after` (seconds) when the platform said when to try again.
 
-    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None):
+    A permanent failure says what was wrong, as `kind`, so the deliverer tells the right people:
+    "recipient" (a person who cannot get DMs: the member is told in the channel), "destination" (the
+    channel is gone or closed to the bot), "content" (the platform refused this message), "render" (it
+    could not be turned into a platform message). Without a kind, a DM's is "recipient", a post's
+    "destination".
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None,
+                 kind: str | None = None):
         super().__init__(message)
         self.permanent = permanent
         self.retry_after = retry_after
+        self.kind = kind
 
 
 class Messenger(Protocol):

@@ -3,32 +3,26 @@
 from __future__ import annotations
 
 import base64
-import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
+from bot import text as tx
+from bot.text import Content, Rich, Said, Stamp, TimeStyle
+
 Tone = Literal["info", "success", "warning", "error", "easy", "medium", "hard"]
-TimeStyle = Literal["R", "f", "d", "t"]
-
-# A moment in a reply is written as a marker; each platform renders it so every reader sees local time
-# (Discord <t:..>, Slack <!date^..>, the console in the viewer's zone).
-_STAMP = re.compile(r"\{t:(\d+):([RfdtD])\}")
+__all__ = ["Content", "Rich", "Said", "Stamp", "stamp"]
 
 
-def stamp(when: datetime, style: TimeStyle = "f") -> str:
-    return f"{{t:{int(when.timestamp())}:{style}}}"
-
-
-def render_stamps(text: str, render) -> str:
-    """Replace every time marker with render(epoch_seconds, style)."""
-    return _STAMP.sub(lambda m: render(int(m.group(1)), m.group(2)), text)
+def stamp(when: datetime, style: TimeStyle = "f") -> Stamp:
+    """A moment in a reply; each platform shows it in the reader's own time."""
+    return Stamp.at(when, style)
 
 
 @dataclass(frozen=True)
 class Field:
-    name: str
-    value: str
+    name: Content
+    value: Content
     inline: bool = True
 
 
@@ -36,7 +30,7 @@ class Field:
 class Bar:
     """A progress bar: `value` of `total`."""
 
-    label: str
+    label: Content
     value: int
     total: int
 
@@ -86,61 +80,102 @@ class Form:
 
 @dataclass
 class Reply:
-    text: str = ""
-    title: str | None = None
+    text: Content = ""
+    title: Content | None = None
     fields: list[Field] = field(default_factory=list)
     bars: list[Bar] = field(default_factory=list)
     buttons: list[Button] = field(default_factory=list)
     image: Image | None = None
     private: bool = False
     tone: Tone = "info"
-    footer: str | None = None
+    footer: Content | None = None
     form: Form | None = None
     error: bool = False
     usage: str | None = None
 
     # The outbox stores replies as JSON, so a queued message survives restarts unchanged.
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        data: dict[str, Any] = {
+            "text": tx.to_json(self.text),
+            "title": tx.to_json(self.title),
+            "fields": [{"name": tx.to_json(f.name), "value": tx.to_json(f.value), "inline": f.inline}
+                       for f in self.fields],
+            "bars": [{"label": tx.to_json(b.label), "value": b.value, "total": b.total} for b in self.bars],
+            "buttons": [{"label": b.label, "command": b.command, "style": b.style} for b in self.buttons],
+            "image": None,
+            "private": self.private,
+            "tone": self.tone,
+            "footer": tx.to_json(self.footer),
+            "error": self.error,
+            "usage": self.usage,
+        }
         if self.image is not None:
             data["image"] = {
                 "filename": self.image.filename,
                 "data": base64.b64encode(self.image.data).decode("ascii"),
                 "alt": self.image.alt,
             }
-        data.pop("form", None)
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Reply:
         image = data.get("image")
         return cls(
-            text=data.get("text", ""),
-            title=data.get("title"),
-            fields=[Field(**f) for f in data.get("fields", [])],
-            bars=[Bar(**b) for b in data.get("bars", [])],
+            text=tx.from_json(data.get("text", "")) or "",
+            title=tx.from_json(data.get("title")),
+            fields=[Field(tx.from_json(f["name"]), tx.from_json(f["value"]), f.get("inline", True))
+                    for f in data.get("fields", [])],
+            bars=[Bar(tx.from_json(b["label"]), b["value"], b["total"]) for b in data.get("bars", [])],
             buttons=[Button(**b) for b in data.get("buttons", [])],
             image=Image(image["filename"], base64.b64decode(image["data"]), image.get("alt", ""))
             if image
             else None,
             private=data.get("private", False),
             tone=data.get("tone", "info"),
-            footer=data.get("footer"),
+            footer=tx.from_json(data.get("footer")),
             error=data.get("error", False),
             usage=data.get("usage"),
         )
 
+    def contents(self) -> list[Content]:
+        """Every piece of text a reader sees, in order."""
+        out: list[Content] = [c for c in (self.title, self.text) if c]
+        for f in self.fields:
+            out += [f.name, f.value]
+        out += [b.label for b in self.bars]
+        if self.footer:
+            out.append(self.footer)
+        return out
+
+    def authors(self) -> set[int]:
+        """Our ids of the members whose words (names, answers, notes) this reply carries."""
+        found: set[int] = set()
+        for value in self.contents():
+            found |= tx.authors(value)
+        return found
+
+    def scrub(self, user_id: int) -> Reply:
+        """This reply with every word `user_id` wrote replaced (forget-me, for queued and sent copies)."""
+        return replace(
+            self,
+            title=tx.scrub(self.title, user_id),
+            text=tx.scrub(self.text, user_id) or "",
+            fields=[Field(tx.scrub(f.name, user_id), tx.scrub(f.value, user_id), f.inline) for f in self.fields],
+            bars=[Bar(tx.scrub(b.label, user_id), b.value, b.total) for b in self.bars],
+            footer=tx.scrub(self.footer, user_id),
+        )
+
     def plain_text(self) -> str:
-        """Everything a reader would see, as text: the console and tests read this."""
+        """Everything a reader would see, as text (stamps in UTC): logs and tests read this."""
         lines: list[str] = []
         if self.title:
-            lines.append(self.title)
+            lines.append(_plain(self.title))
         if self.text:
-            lines.append(self.text)
+            lines.append(_plain(self.text))
         for f in self.fields:
-            lines.append(f"{f.name}: {f.value}")
+            lines.append(f"{_plain(f.name)}: {_plain(f.value)}")
         for b in self.bars:
-            lines.append(f"{b.label}  {b.text()} {b.value}/{b.total}")
+            lines.append(f"{_plain(b.label)}  {b.text()} {b.value}/{b.total}")
         if self.usage:
             lines.append(f"usage: {self.usage}")
         if self.buttons:
@@ -148,8 +183,12 @@ class Reply:
         if self.image is not None:
             lines.append(f"(image {self.image.filename}, {len(self.image.data)} bytes)")
         if self.footer:
-            lines.append(self.footer)
+            lines.append(_plain(self.footer))
         return "\n".join(lines)
+
+
+def _plain(value: Content) -> str:
+    return value.plain() if isinstance(value, Rich) else value
 
 
 def error_reply(message: str, usage: str | None = None) -> Reply:

@@ -1,16 +1,29 @@
-"""The `studybot` command: console, run, db upgrade.
+"""The `studybot` command: console, run, db init, db upgrade.
 
 It lives outside `bot/` because it is where the core meets the adapters: it picks one by name.
+
+A database belongs to one process at a time (a lock on PATH.lock), and `studybot run` never creates
+one: a missing file is created by `studybot db init` or by the console's first start, so a bot whose
+file was lost says so instead of starting afresh on an empty database.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
+from collections.abc import Coroutine
+from dataclasses import replace
+from typing import Any
 
 from bot.config import PLATFORMS, Settings
 from bot.logs import configure_logging
+from bot.storage.db import DatabaseMissing
+from bot.storage.lock import DatabaseGone, DatabaseInUse, ProcessLock
+
+# The exit status of a bot that stopped because its database file was removed or replaced.
+EXIT_DATABASE_GONE = 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,9 +43,22 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--db")
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_cmd", required=True)
+    init = db_sub.add_parser("init", help="create a new database (never over an existing file)")
+    init.add_argument("--db")
     up = db_sub.add_parser("upgrade", help="apply pending migrations")
     up.add_argument("--db")
     return parser
+
+
+async def _db_init(settings: Settings) -> int:
+    from bot.storage.db import open_database
+
+    path = settings.db_path
+    with ProcessLock(path):
+        async with open_database(path, create=True) as db:
+            version = await db.schema_version()
+    print(f"database {path}: created, schema version {version}")
+    return 0
 
 
 async def _db_upgrade(settings: Settings) -> int:
@@ -40,17 +66,42 @@ async def _db_upgrade(settings: Settings) -> int:
 
     from bot.storage.db import Database, bundled_migrations
 
-    db = await Database.open(settings.db_path)
-    try:
-        pending = [m for m in bundled_migrations() if m.version > await db.schema_version()]
-        with Progress(transient=False) as progress:
-            task = progress.add_task("migrating", total=max(1, len(pending)))
-            applied = await db.migrate(progress=lambda m: progress.advance(task))
-        print(f"database {settings.db_path}: applied {len(applied)} migration(s); "
-              f"schema version {await db.schema_version()}")
-    finally:
-        await db.close()
+    with ProcessLock(settings.db_path):  # never migrate under a running bot
+        db = await Database.open(settings.db_path, create=False)
+        try:
+            await db.schema_version()  # creates the version table in a database that has none
+            done = {row[0] for row in await db.all("SELECT version FROM schema_version")}
+            pending = [m for m in bundled_migrations() if m.version not in done]
+            with Progress(transient=False) as progress:
+                task = progress.add_task("migrating", total=max(1, len(pending)))
+                applied = await db.migrate(progress=lambda m: progress.advance(task))
+            print(f"database {settings.db_path}: applied {len(applied)} migration(s); "
+                  f"schema version {await db.schema_version()}")
+        finally:
+            await db.close()
     return 0
+
+
+async def _stop_if_database_gone(work: Coroutine[Any, Any, int]) -> int:
+    try:
+        return await work
+    except DatabaseGone as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # The app has closed the database; what is left may be a thread blocked reading the terminal,
+        # which no clean shutdown can interrupt. Leave now, with the message said.
+        os._exit(EXIT_DATABASE_GONE)
+
+
+def _run(work: Coroutine[Any, Any, int]) -> int:
+    """Run a bot (or a database command) to its end; a database that is locked, missing or gone is
+    one line on standard error, not a traceback."""
+    try:
+        return asyncio.run(_stop_if_database_gone(work))
+    except (DatabaseInUse, DatabaseMissing) as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,7 +113,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     configure_logging(settings)
     if args.cmd == "db":
-        return asyncio.run(_db_upgrade(settings))
+        if args.db_cmd == "init" and os.path.exists(settings.db_path):
+            print(f"studybot: {settings.db_path} already exists and was left as it is; "
+                  f"`studybot db upgrade --db {settings.db_path}` applies new migrations to it", file=sys.stderr)
+            return 1
+        return _run(_db_init(settings) if args.db_cmd == "init" else _db_upgrade(settings))
     if args.cmd == "console":
         from adapters.console.main import parse_start, run_console
 
@@ -71,20 +126,25 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError:
             print(f"studybot: --start must be an ISO date-time, not {args.start!r}", file=sys.stderr)
             return 2
-        return asyncio.run(run_console(settings, user=args.user, script=args.script, clock_kind=args.clock,
-                                       start=start, deliveries=args.deliveries))
+        return _run(run_console(settings, user=args.user, script=args.script, clock_kind=args.clock,
+                                start=start, deliveries=args.deliveries))
+    # `run` opens an existing database only (the open itself refuses to create one, too).
+    settings = replace(settings, create_db=False)
+    if settings.db_path != ":memory:" and not os.path.exists(settings.db_path):
+        print(f"studybot: {DatabaseMissing(settings.db_path)}", file=sys.stderr)
+        return 2
     platform = args.platform or settings.platform
     if platform == "console":
         from adapters.console.main import run_console
 
-        return asyncio.run(run_console(settings, user="me", script=None, clock_kind="real", start=None))
+        return _run(run_console(settings, user="me", script=None, clock_kind="real", start=None))
     if platform == "discord":
         from adapters.discord.main import run_discord
 
-        return asyncio.run(run_discord(settings))
+        return _run(run_discord(settings))
     from adapters.slack.main import run_slack
 
-    return asyncio.run(run_slack(settings))
+    return _run(run_slack(settings))
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ async def test_forget_me_leaves_no_row_of_that_member_anywhere(group):
     db = bot.app.db
     member_id = await db.scalar("SELECT id FROM members WHERE name='alice'")
     user_id = await db.scalar("SELECT user_id FROM members WHERE name='alice'")
-    assert "deleted" in await bot.say("@alice forget-me")
+    assert "deleted" in await bot.say("@alice forget-me confirm")
     tables = [r[0] for r in await db.all("SELECT name FROM sqlite_master WHERE type='table'")]
     for table in tables:
         columns = [r[1] for r in await db.all(f'PRAGMA table_info("{table}")')]

@@ -20,9 +20,10 @@ from rich.padding import Padding
 
 from adapters.console import render
 from bot.bootstrap import App
+from bot.commands.dispatch import Silence
 from bot.domain.model import Caller
 from bot.domain.timeutil import parse_duration
-from bot.ports import OutboxMessage
+from bot.ports import DeliveryError, OutboxMessage
 from bot.reply import Reply
 
 PLATFORM = "console"
@@ -49,6 +50,14 @@ class ConsoleMessenger:
         header = f">> #{channel_ref}" if channel_ref is not None else f">> @{user_ref}"
         if message.thread_of is not None:
             header += " (thread)"  # a terminal has no threads: the reply is marked and indented
+        # The whole block is rendered, and checked against the terminal's encoding, before anything is
+        # recorded or shown: a message the console cannot show is refused whole (and given up by the
+        # deliverer), never printed in part and never retried for ever.
+        try:
+            block = self._block(header, message.reply, indent=2 if message.thread_of is not None else 0)
+        except Exception as exc:
+            raise DeliveryError(f"could not render: {type(exc).__name__}: {exc}", permanent=True,
+                                kind="render") from exc
         if self.deliveries is not None:
             if message.key in self.seen:
                 return
@@ -57,7 +66,25 @@ class ConsoleMessenger:
                 fh.flush()
                 os.fsync(fh.fileno())
             self.seen.add(message.key)
-        self.adapter.show_delivery(header, message.reply, indent=2 if message.thread_of is not None else 0)
+        self.adapter.write(block)
+        try:
+            self.adapter._save_image(message.reply)
+        except OSError as exc:  # the text is out; a chart that cannot be saved must not send it again
+            self.adapter.write(f"(could not save {message.reply.image.filename}: {exc.strerror or exc})")
+
+    def _block(self, header: str, reply: Reply, indent: int) -> str:
+        adapter = self.adapter
+        if adapter.interactive:
+            with adapter.console.capture() as captured:
+                adapter.console.print(Padding(render.rich(reply), (0, 0, 0, indent)))
+            body = captured.get().rstrip("\n")
+        else:
+            body = textwrap.indent(render.plain(reply), " " * indent)
+        block = f"{header}\n{body}"
+        encoding = getattr(adapter.out, "encoding", None)
+        if encoding:
+            block.encode(encoding)  # UnicodeEncodeError: this terminal cannot show the message
+        return block
 
 
 class ConsoleAdapter:
@@ -80,6 +107,8 @@ class ConsoleAdapter:
         self.out.flush()
 
     def show(self, reply: Reply, indent: int = 0) -> None:
+        if isinstance(reply, Silence):  # over the rate limit: nothing is printed
+            return
         if self.interactive:
             self.console.print(Padding(render.rich(reply), (0, 0, 0, indent)))
         else:
@@ -100,10 +129,13 @@ class ConsoleAdapter:
 
     # -- input ----------------------------------------------------------------------------------
     async def caller(self, name: str) -> Caller:
-        # In the console, whoever binds a channel first is its organiser (DESIGN: the user who ran setup).
-        bound = await self.app.channel_has_group(PLATFORM, self.channel)
+        # The console is its own platform, and whoever runs it (`--user`, `me` by default) administers it,
+        # as a server's owner would. A channel with no group yet may be set up by anyone (the terminal's
+        # owner typed that line too), but that grants nothing once the group exists: other users are
+        # organisers only by `group organisers add`.
+        admin = name == self.user or not await self.app.channel_has_group(PLATFORM, self.channel)
         return Caller(platform=PLATFORM, user=name, channel=self.channel, name=name, space="console",
-                      platform_admin=not bound, forms=self.interactive)
+                      platform_admin=admin, forms=self.interactive)
 
     async def handle_line(self, line: str, ask=None) -> None:
         text = line.strip()

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 DESCRIPTION_MAX = 100
 CHOICES_MAX = 25
-AUTOCOMPLETE_KINDS = ("timezone", "problem", "milestone", "member")
+AUTOCOMPLETE_KINDS = ("timezone", "problem", "milestone")  # a member is a user option: Discord picks
 # The subcommand a bare command gets when it also heads a group. A word here only makes the name
 # read better; a command missing from it still gets "show" or "run".
 BARE_NAMES = {"checkin": "answer", "mock availability": "show"}
@@ -75,8 +75,11 @@ def _describe(text: str, fallback: str) -> str:
 
 
 def _annotation(param: Param, optional: bool) -> Any:
-    if param.kind == "int":
-        ann: Any = int
+    if param.kind == "member":
+        # Discord's USER option: the person is picked by identity, never by a display name two may share.
+        ann: Any = discord.User
+    elif param.kind == "int":
+        ann = int
         if param.minimum is not None or param.maximum is not None:
             ann = app_commands.Range[int, param.minimum, param.maximum]
     elif param.kind == "choice" and 0 < len(param.choices) <= CHOICES_MAX:
@@ -93,6 +96,10 @@ def _completes(param: Param) -> bool:
 
 
 def _raw(value: Any) -> str:
+    if isinstance(value, discord.abc.User | discord.Object):
+        # A picked user (or only its id, when Discord sent no resolved data) as the core's neutral
+        # mention form: the core maps the Discord id to ours (bot/commands/members.py).
+        return f"<@{value.id}>"
     return str(value)
 
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 import discord
+from discord import app_commands
 
 from adapters.discord import render
 from adapters.discord.forms import FormModal
 from bot.commands import grammar
+from bot.commands.dispatch import Silence
 from bot.commands.registry import Command
 from bot.domain.model import Caller
 from bot.errors import UsageError
@@ -54,6 +57,11 @@ class Responder:
 
     async def send(self, reply: Reply) -> None:
         i = self.interaction
+        if isinstance(reply, Silence):
+            # Over the rate limit: no answer at all (Discord shows the person that nothing came back).
+            if self.deferred:
+                await i.delete_original_response()
+            return
         if reply.form is not None:
             if not i.response.is_done():
                 await i.response.send_modal(FormModal(reply.form))
@@ -101,11 +109,20 @@ class Runner:
 
     async def run_command(self, interaction: discord.Interaction, cmd: Command, raw: dict[str, str]) -> None:
         caller = caller_for(interaction)
+        if cmd.admin and _gated_by_discord(interaction):
+            # Discord delivers a command with default_member_permissions only to members who hold them
+            # or whom the server's Integrations settings allow: this interaction is the server's word.
+            # (A button carries no such proof: it goes through run_button and is checked as usual.)
+            caller = replace(caller, platform_admin=True)
         await self._answer(interaction, lambda: self.app.handle(caller, cmd.path, raw), cmd.private)
 
     async def run_button(self, interaction: discord.Interaction, text: str) -> None:
         caller = caller_for(interaction)
         await self._answer(interaction, lambda: self.app.handle_text(caller, text), self._private(text))
+
+    async def run_expired(self, interaction: discord.Interaction, message: str) -> None:
+        """A button whose command is no longer known (a key the database does not hold)."""
+        await self._answer(interaction, _constant(error_reply(message)), True)
 
     async def run_form(self, interaction: discord.Interaction, form: Form, answers: dict[str, str]) -> None:
         # No form may open from a form: a missing answer becomes a one-line error instead.
@@ -128,3 +145,19 @@ class Runner:
         except UsageError:
             return True
 
+
+def _gated_by_discord(interaction: discord.Interaction) -> bool:
+    """Was this interaction an application command whose top-level command Discord gates by permission?"""
+    command = interaction.command
+    if not isinstance(command, app_commands.Command):
+        return False
+    root = command.root_parent or command
+    perms = root.default_permissions
+    return interaction.guild_id is not None and perms is not None and perms.value != 0
+
+
+def _constant(reply: Reply) -> Callable[[], Awaitable[Reply]]:
+    async def work() -> Reply:
+        return reply
+
+    return work

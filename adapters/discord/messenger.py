@@ -1,7 +1,10 @@
 """The outbox's way onto Discord: channel posts and DMs, with Discord deduplicating by nonce.
 
-Failures become DeliveryError so the core Deliverer decides about retries on its own clock:
-a closed DM is permanent (recorded, reported once), rate limits and outages are retried.
+Failures become DeliveryError so the core Deliverer decides about retries on its own clock: rate
+limits, outages and refused connections are retried; what no retry can change is permanent, with what
+it is about: the person (a closed DM), the channel (403 Missing Access/Permissions, 404 Unknown
+Channel), the message (a 400 such as 50035 Invalid Form Body) or its rendering. The deliverer gives such
+a message up at once, so it never holds the messages behind it.
 
 A thread reply (the check-in digest's answers) goes in a thread started from the message it replies
 to; such a thread has that message's id, so the id the outbox kept is all we need. Starting it again
@@ -26,6 +29,8 @@ from bot.ports import DeliveryError, OutboxMessage
 log = logging.getLogger(__name__)
 NONCE_MAX = 25  # Discord's limit on a nonce string
 THREAD_EXISTS = 160004  # "A thread has already been created for this message"
+MISSING_ACCESS = 50001
+MISSING_PERMISSIONS = 50013
 THREAD_NAME_MAX = 100
 THREAD_ARCHIVE_MINUTES = 1440  # a day without posts, then the thread hides itself
 
@@ -44,6 +49,27 @@ def _retry_after(exc: discord.HTTPException) -> float | None:
         except (KeyError, TypeError, ValueError):
             continue
     return None
+
+
+def refusal(exc: discord.HTTPException, *, dm: bool) -> DeliveryError:
+    """What an HTTP error from Discord means for the message: a wait (an outage, a rate limit, our own
+    credentials) or a refusal no retry can change, and then of what (the person, the channel, the message)."""
+    status, code = exc.status, exc.code
+    if status == 429 or status >= 500 or status in (401, 408):
+        # 401: the bot's token, not this message; every message waits until the operator fixes it.
+        return DeliveryError(f"Discord answered {status}", retry_after=_retry_after(exc))
+    if dm and status in (403, 404):
+        # The member closed DMs from server members (50007) or is gone (10013): retrying cannot help.
+        return DeliveryError(f"DM refused ({status} {code})", permanent=True, kind="recipient")
+    if status == 403 and code in (MISSING_ACCESS, MISSING_PERMISSIONS) or status == 404:
+        # The bot may not see or post in the channel, or it is gone (10003): every try gets the same answer
+        # until an organiser acts, and they are told.
+        return DeliveryError(f"Discord refused the channel ({status} {code})", permanent=True, kind="destination")
+    if status == 403:
+        # Another 403 (a Cloudflare block, say) is about the bot's standing, not this message: wait.
+        return DeliveryError(f"Discord answered 403 ({code})")
+    # 400 (50035 Invalid Form Body and the like): Discord will refuse this message every time.
+    return DeliveryError(f"Discord refused the message ({status} {code})", permanent=True, kind="content")
 
 
 class GlobalLimit:
@@ -100,6 +126,16 @@ class DiscordMessenger:
 
     async def deliver(self, message: OutboxMessage, channel_ref: str | None, user_ref: str | None) -> str | None:
         """Post the message; returns its Discord id (the outbox keeps it for a thread on it)."""
+        if self.client.is_closed():  # shutting down: the message waits for the next start
+            raise DeliveryError("the Discord client is closed")
+        # Rendered before anything is sent: a reply that cannot become a Discord message is given up
+        # at once rather than tried again for ever, holding every message behind it.
+        try:
+            out = render.render(message.reply)
+        except Exception as exc:
+            raise DeliveryError(f"could not render: {type(exc).__name__}: {exc}", permanent=True,
+                                kind="render") from exc
+        dm = channel_ref is None
         try:
             if channel_ref is not None:
                 channel_id = int(channel_ref)
@@ -108,32 +144,27 @@ class DiscordMessenger:
             else:
                 raise DeliveryError("no Discord address", permanent=True)
             thread = message.thread
-            if thread is not None and thread.ref and channel_ref is not None:
+            if thread is not None and thread.ref and not dm:
                 try:
-                    return await self._send_in_thread(channel_id, int(thread.ref), thread.name, message)
+                    return await self._send_in_thread(channel_id, int(thread.ref), thread.name, message, out)
                 except (discord.Forbidden, discord.NotFound) as exc:
                     # No right to open or post in threads, or the message was deleted: the reply goes to
                     # the channel rather than nowhere.
                     log.warning("could not post %s in a thread (%s %s); posting it in the channel",
                                 message.key, exc.status, exc.code)
-            return await self._send(channel_id, message)
+            return await self._send(channel_id, message, out)
+        except DeliveryError:
+            raise
         except discord.RateLimited as exc:  # longer than the client is willing to wait in place
             raise DeliveryError(f"rate limited for {exc.retry_after:.0f}s", retry_after=exc.retry_after) from None
-        except discord.Forbidden as exc:
-            if user_ref is not None:
-                # The member closed DMs from server members: retrying cannot help.
-                raise DeliveryError(f"DM refused ({exc.code})", permanent=True) from None
-            # A channel we may not post in: the organiser can fix the permissions, so keep trying.
-            raise DeliveryError(f"no permission to post ({exc.code})") from None
-        except discord.NotFound as exc:
-            raise DeliveryError(f"channel or user gone ({exc.code})", permanent=True) from None
         except discord.HTTPException as exc:
-            if exc.status == 429 or exc.status >= 500:
-                raise DeliveryError(f"Discord answered {exc.status}", retry_after=_retry_after(exc)) from None
-            # Any other 4xx means Discord will refuse this message every time.
-            raise DeliveryError(f"Discord refused the message ({exc.status} {exc.code})", permanent=True) from None
+            raise refusal(exc, dm=dm) from None
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise DeliveryError(f"connection failed: {exc.__class__.__name__}") from None
+        except Exception:
+            if self.client.is_closed():  # closed while sending (its HTTP session is gone): not this message's fault
+                raise DeliveryError("the Discord client closed during the send") from None
+            raise
 
     async def _dm_channel(self, user_ref: str) -> int:
         channel_id = self.dm_channels.get(user_ref)
@@ -143,17 +174,22 @@ class DiscordMessenger:
             channel_id = self.dm_channels[user_ref] = int(data["id"])
         return channel_id
 
-    async def _send(self, channel_id: int, message: OutboxMessage) -> str | None:
-        out = render.render(message.reply)
+    async def _send(self, channel_id: int, message: OutboxMessage, out: render.Rendered) -> str | None:
         # The raw HTTP call, not channel.send: the buttons are dynamic items that need no stored view,
         # and a burst of posts should not fill the view store.
-        with handle_message_parameters(nonce=nonce_for(message.key), **out.send_kwargs()) as params:
+        try:
+            parameters = handle_message_parameters(nonce=nonce_for(message.key), **out.send_kwargs())
+        except Exception as exc:  # the payload itself cannot be built: as much a rendering failure
+            raise DeliveryError(f"could not build the message: {type(exc).__name__}: {exc}", permanent=True,
+                                kind="render") from exc
+        with parameters as params:
             await self.pace.wait(channel_id)
             await self.limit.wait()
             data = await self.client.http.send_message(channel_id, params=params)
         return str(data["id"]) if isinstance(data, dict) and data.get("id") else None
 
-    async def _send_in_thread(self, channel_id: int, message_id: int, name: str, message: OutboxMessage) -> str | None:
+    async def _send_in_thread(self, channel_id: int, message_id: int, name: str, message: OutboxMessage,
+                              out: render.Rendered) -> str | None:
         """Start the thread on `message_id` (once: a thread that exists is just as good), then post in it."""
         await self.limit.wait()
         try:
@@ -164,4 +200,4 @@ class DiscordMessenger:
             if exc.code != THREAD_EXISTS:
                 raise
         # A thread started from a message has the message's id.
-        return await self._send(message_id, message)
+        return await self._send(message_id, message, out)

@@ -7,13 +7,15 @@ letting a long roadmap or leaderboard fail to send.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import discord
 
 from adapters.discord.buttons import CommandButton
-from bot.reply import Reply, render_stamps
+from bot import text as tx
+from bot.reply import Reply
+from bot.text import Content, Link, Stamp, Styled
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -47,10 +49,71 @@ def discord_time(epoch: int, style: str) -> str:
     return f"<t:{epoch}:{style}>"
 
 
-def utc_time(epoch: int, style: str) -> str:
-    # Titles and footers show <t:..> literally, so they get a plain UTC time instead.
-    when = datetime.fromtimestamp(epoch, UTC)
-    return when.strftime("%a %d %b %Y" if style in ("d", "D") else "%a %d %b %Y %H:%M UTC")
+# Discord's markdown: emphasis, code, spoilers (*_~|`), masked links ([..](..)), <@mentions>,
+# <#channels>, <t:stamps> and <:emoji:> (all start with <), @everyone, and at a line's start headings,
+# quotes, lists and subtext. A backslash before any of them shows the character itself, so text that
+# is data is escaped wherever it could mean something.
+_ANYWHERE = re.compile(r"([\\*_~|`\[\]<@])")
+_LINE_START = re.compile(r"(?m)^(\s*)([#>+\-])")
+_NUMBERED = re.compile(r"(?m)^(\s*\d+)\.")  # a digit cannot be escaped, its full stop can
+
+
+def escape(text: str) -> str:
+    return _NUMBERED.sub(r"\1\\.", _LINE_START.sub(r"\1\\\2", _ANYWHERE.sub(r"\\\1", text)))
+
+
+_SAFE_URL = re.compile(r"^https?://[^\s<>()\[\]]+$")
+
+
+class _Markdown:
+    """Parts as Discord markdown (descriptions, field names and values, titles)."""
+
+    def __init__(self, stamps: bool = True):
+        self.stamps = stamps
+
+    def text(self, text: str) -> str:
+        return escape(text)
+
+    def stamp(self, stamp: Stamp) -> str:
+        return discord_time(stamp.epoch, stamp.style) if self.stamps else escape(tx.utc_text(stamp))
+
+    def styled(self, styled: Styled) -> str:
+        if not styled.text.strip():
+            return escape(styled.text)
+        if styled.style == "code":  # nothing inside a code span is read as markdown, but a ` would end it
+            return f"`{styled.text.replace('`', 'ˋ')}`"
+        mark = "**" if styled.style == "bold" else "*"
+        return f"{mark}{escape(styled.text)}{mark}"
+
+    def link(self, link: Link) -> str:
+        if not _SAFE_URL.match(link.url):
+            return escape(link.label)
+        return f"[{escape(link.label)}]({link.url})"
+
+
+class _Plain:
+    """Parts as plain text (footers, button labels, file descriptions): Discord shows these as is."""
+
+    def text(self, text: str) -> str:
+        return text
+
+    def stamp(self, stamp: Stamp) -> str:
+        return tx.utc_text(stamp)
+
+    def styled(self, styled: Styled) -> str:
+        return styled.text
+
+    def link(self, link: Link) -> str:
+        return link.label
+
+
+MARKDOWN, TITLE, PLAIN = _Markdown(), _Markdown(stamps=False), _Plain()
+# Nobody is ever pinged by what the bot posts: not @everyone, not a role, not a member.
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def markdown(value: Content | None) -> str:
+    return tx.render(value, MARKDOWN)
 
 
 def clip(text: str, limit: int) -> str:
@@ -65,7 +128,7 @@ class Rendered:
     ephemeral: bool = False
 
     def send_kwargs(self) -> dict:
-        kwargs: dict = {"embed": self.embed}
+        kwargs: dict = {"embed": self.embed, "allowed_mentions": NO_MENTIONS}
         if self.view is not None:
             kwargs["view"] = self.view
         if self.files:
@@ -74,24 +137,24 @@ class Rendered:
 
 
 def _bar_lines(reply: Reply) -> list[str]:
-    return [f"**{b.label}**\n`{b.text(12)}` {b.value}/{b.total}" for b in reply.bars]
+    return [f"**{markdown(b.label)}**\n`{b.text(12)}` {b.value}/{b.total}" for b in reply.bars]
 
 
 def embed_for(reply: Reply) -> discord.Embed:
-    parts = [render_stamps(reply.text, discord_time)] if reply.text else []
+    parts = [markdown(reply.text)] if reply.text else []
     if reply.error and reply.usage:
-        parts.append(f"usage: `{reply.usage}`")
+        parts.append(f"usage: `{reply.usage.replace('`', 'ˋ')}`")
     parts.extend(_bar_lines(reply))
-    fields = [(clip(render_stamps(f.name, utc_time), FIELD_NAME_MAX) or "\u200b",
-               clip(render_stamps(f.value, discord_time), FIELD_VALUE_MAX) or "\u200b", f.inline)
+    fields = [(clip(tx.render(f.name, TITLE), FIELD_NAME_MAX) or "\u200b",
+               clip(markdown(f.value), FIELD_VALUE_MAX) or "\u200b", f.inline)
               for f in reply.fields]
     # Fields beyond Discord's 25 are kept as lines of the description rather than dropped.
     for name, value, _ in fields[FIELDS_MAX:]:
         parts.append(f"**{name}**: {value}")
     fields = fields[:FIELDS_MAX]
 
-    title = clip(render_stamps(reply.title, utc_time), TITLE_MAX) if reply.title else None
-    footer = clip(render_stamps(reply.footer, utc_time), FOOTER_MAX) if reply.footer else None
+    title = clip(tx.render(reply.title, TITLE), TITLE_MAX) if reply.title else None
+    footer = clip(tx.render(reply.footer, PLAIN), FOOTER_MAX) if reply.footer else None
     fixed = len(title or "") + len(footer or "") + sum(len(n) + len(v) for n, v, _ in fields)
     if fixed > EMBED_TOTAL_MAX - 100:
         # Trim the fields from the end until the whole embed fits, keeping room for the text.

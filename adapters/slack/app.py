@@ -22,6 +22,7 @@ from adapters.slack import render
 from adapters.slack.admins import Directory
 from adapters.slack.messenger import Pacer, SlackMessenger
 from bot.bootstrap import App
+from bot.commands.dispatch import Silence
 from bot.config import Settings
 from bot.domain.model import Caller
 from bot.reply import Reply, error_reply
@@ -79,6 +80,8 @@ class SlackAdapter:
     # -- answering ------------------------------------------------------------------------------
     async def answer(self, reply: Reply, caller: Caller, *, response_url: str | None, trigger_id: str | None) -> None:
         """One reply to one request: a modal, or a message to the response_url (else a DM)."""
+        if isinstance(reply, Silence):  # over the rate limit: the ack was all they get
+            return
         if reply.form is not None:
             if await self.open_form(reply, caller, response_url, trigger_id):
                 return
@@ -135,7 +138,7 @@ class SlackAdapter:
 
     # -- the three kinds of request ---------------------------------------------------------------
     async def on_command(self, command: dict[str, Any]) -> None:
-        text = unescape(command.get("text") or "").strip()
+        text = from_slack(command.get("text") or "").strip()
         trigger_id = command.get("trigger_id")
         caller = await self.caller(command["user_id"], command.get("user_name", ""), command["channel_id"],
                                    command.get("team_id", ""), forms=bool(trigger_id))
@@ -170,8 +173,29 @@ class SlackAdapter:
         await self.answer(reply, caller, response_url=state.response_url, trigger_id=None)
 
 
-def unescape(text: str) -> str:
-    """Slack sends &, < and > in command text as entities; the core should see what was typed."""
+# With `should_escape: true` (the manifest) Slack sends what a person typed with its own markup in `<…>`
+# (a literal <, > or & arrives as an entity, so every real `<` is Slack's): <@U123|name> for a mention,
+# <#C123|name> for a channel, <!here>, and <https://…|as typed> for a link.
+_SLACK_MARKUP = re.compile(r"<([^<>]*)>")
+
+
+def from_slack(text: str) -> str:
+    """Command text as the core reads it: a user mention stays in the neutral mention form `<@ID>` /
+    `<@ID|name>` (a member parameter resolves it by identity; free text shows the name), anything else
+    of Slack's markup becomes what the person typed, and the entities become the characters."""
+
+    def plain(m: re.Match[str]) -> str:
+        inner = m.group(1)
+        target, _, label = inner.partition("|")
+        if target.startswith("@"):
+            return m.group(0)
+        if target.startswith("#"):
+            return "#" + (label or target[1:])
+        if target.startswith("!"):  # <!here>, <!subteam^S123|@team>, <!date^…|fallback>
+            return label or "@" + target[1:].split("^")[0]
+        return label or target  # a link: what was typed, else the address
+
+    text = _SLACK_MARKUP.sub(plain, text)
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 

@@ -1,8 +1,11 @@
 """The outbox's way onto Slack: channel posts, DMs and chart uploads, paced to Slack's rate limits.
 
-Failures become DeliveryError so the core Deliverer decides about retries on its own clock: an
-address that cannot work (a deleted channel, a deactivated member) is permanent, a 429 waits for
-Slack's Retry-After, outages back off.
+Failures become DeliveryError so the core Deliverer decides about retries on its own clock: a 429
+waits for Slack's Retry-After, outages and errors of the bot's own credentials back off (they are not
+the message's fault, and the queue keeps its order until they pass). Any other error Slack names is a
+refusal no retry can change, of the person (a deactivated member), the channel (deleted, archived, the
+bot not in it) or the message itself (`invalid_blocks`, `msg_too_long`, ...): the deliverer gives that
+message up at once, so it never holds the messages behind it.
 
 A thread reply (the check-in digest's answers) is posted with `thread_ts` = the ts Slack returned
 for the message it replies to, which the outbox kept when that message was delivered.
@@ -28,10 +31,16 @@ log = logging.getLogger(__name__)
 
 # Slack allows about one message per second per channel; bursts beyond that get 429s.
 POST_INTERVAL = 1.0
-# Errors that no retry can fix: the place or the person is gone, or the message itself is refused.
-PERMANENT = frozenset({
-    "channel_not_found", "not_in_channel", "is_archived", "user_not_found", "user_disabled", "cannot_dm_bot",
-    "user_not_visible", "restricted_action", "invalid_blocks", "msg_too_long", "no_text", "too_many_attachments",
+# Errors that are about the person or the channel; every other error Slack names is about the message.
+RECIPIENT = frozenset({"user_not_found", "user_disabled", "cannot_dm_bot", "user_not_visible"})
+DESTINATION = frozenset({"channel_not_found", "not_in_channel", "is_archived", "restricted_action",
+                         "channel_is_archived"})
+# Errors that pass, or that the operator fixes once for every message (the token, the scopes): wait.
+TRANSIENT = frozenset({
+    "ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable", "request_timeout",
+    "team_added_to_org", "accesslimited", "invalid_auth", "not_authed", "account_inactive", "token_revoked",
+    "token_expired", "missing_scope", "no_permission", "ekm_access_denied", "org_login_required",
+    "team_access_not_granted",
 })
 POSTED_MEMORY = 1000
 
@@ -41,6 +50,13 @@ def api_error(exc: SlackApiError) -> str:
         return str(exc.response.get("error") or exc.response.status_code)
     except (AttributeError, TypeError):
         return "unknown"
+
+
+def _named(exc: SlackApiError) -> bool:
+    try:
+        return bool(exc.response.get("error"))
+    except (AttributeError, TypeError):
+        return False
 
 
 def retry_after(exc: SlackApiError) -> float | None:
@@ -58,13 +74,21 @@ def retry_after(exc: SlackApiError) -> float | None:
     return None
 
 
-def delivery_error(exc: Exception) -> DeliveryError:
+def delivery_error(exc: Exception, *, dm: bool = False) -> DeliveryError:
     if isinstance(exc, SlackApiError):
         error = api_error(exc)
-        if exc.response.status_code == 429 or error == "ratelimited":
+        status = getattr(exc.response, "status_code", 200)
+        if status == 429 or error in ("ratelimited", "rate_limited"):
             wait = retry_after(exc)
             return DeliveryError(f"rate limited by Slack for {wait or 0:.0f}s", retry_after=wait)
-        return DeliveryError(f"Slack refused: {error}", permanent=error in PERMANENT)
+        if status >= 500 or error in TRANSIENT or not _named(exc):
+            # An answer that names no Slack error (a proxy's error page, say) is not about this message.
+            return DeliveryError(f"Slack answered {status}: {error}")
+        if error in RECIPIENT or (dm and error in DESTINATION):
+            return DeliveryError(f"Slack refused the DM: {error}", permanent=True, kind="recipient")
+        if error in DESTINATION:
+            return DeliveryError(f"Slack refused the channel: {error}", permanent=True, kind="destination")
+        return DeliveryError(f"Slack refused the message: {error}", permanent=True, kind="content")
     return DeliveryError(f"connection to Slack failed: {exc.__class__.__name__}")
 
 
@@ -99,6 +123,13 @@ class SlackMessenger:
 
     async def deliver(self, message: OutboxMessage, channel_ref: str | None, user_ref: str | None) -> str | None:
         """Post the message; returns its ts (the outbox keeps it for a thread on it)."""
+        # Rendered before anything is sent: a reply that cannot become Block Kit is given up at once
+        # rather than tried again for ever, holding every message behind it.
+        try:
+            out = render.message(message.reply)
+        except Exception as exc:
+            raise DeliveryError(f"could not render: {type(exc).__name__}: {exc}", permanent=True,
+                                kind="render") from exc
         try:
             if channel_ref is not None:
                 channel = channel_ref
@@ -107,9 +138,9 @@ class SlackMessenger:
             else:
                 raise DeliveryError("no Slack address", permanent=True)
             thread_ts = message.thread.ref if message.thread is not None else None
-            return await self.send(channel, message.reply, key=message.key, thread_ts=thread_ts)
+            return await self.send(channel, message.reply, key=message.key, thread_ts=thread_ts, rendered=out)
         except (SlackApiError, SlackRequestError, aiohttp.ClientError, OSError, TimeoutError) as exc:
-            raise delivery_error(exc) from None
+            raise delivery_error(exc, dm=channel_ref is None) from None
 
     async def dm_channel(self, user: str) -> str:
         channel = self.dm_channels.get(user)
@@ -119,12 +150,12 @@ class SlackMessenger:
         return channel
 
     async def send(self, channel: str, reply: Reply, *, key: str | None = None,
-                   thread_ts: str | None = None) -> str | None:
+                   thread_ts: str | None = None, rendered: render.Message | None = None) -> str | None:
         """Post a reply to a channel (or DM channel, or a thread), then its chart if it has one; returns the
         post's ts."""
         ts = self._posted.get(key) if key is not None else None
         if key is None or key not in self._posted:
-            out = render.message(reply)
+            out = rendered or render.message(reply)
             await self.pacer.wait(channel)
             extra: dict = {"metadata": {"event_type": "studybot_outbox", "event_payload": {"key": key}}} if key else {}
             if thread_ts:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from bot.reply import Bar, Button, Form, Reply, render_stamps
+from bot.reply import Bar, Button, Field, Form, Reply
+from bot.text import Content, Link, Rich, Stamp, Styled, render, utc_text
 
 BLOCKS_MAX = 50  # a message
 VIEW_BLOCKS_MAX = 100  # a modal or the App Home
@@ -38,38 +38,78 @@ HOME_BLOCK_PREFIX = "home:"
 BAR_WIDTH = 12
 
 _STYLES = {"primary": "primary", "success": "primary", "danger": "danger"}  # Slack has no others
-# The core names a group after its channel; on Slack that is the channel id, which Slack can show as a link.
-_CHANNEL_ID = re.compile(r"(?<![\w<])#([CG][A-Z0-9]{8,})\b")
-_DATE_TOKENS = {"R": "{ago}", "d": "{date_short_pretty}", "D": "{date_long_pretty}", "t": "{time}"}
+_DATE_TOKENS = {"R": "{ago}", "d": "{date_short_pretty}", "D": "{date_long_pretty}", "t": "{time}",
+                "T": "{time_secs}"}
+# Slack's mrkdwn has no escape for its formatting characters, so in text that is data they become
+# look-alikes that Slack does not read as markup; & < > become entities, as Slack asks.
+_MRKDWN_DATA = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "*": "\u2217", "_": "\u02cd",
+                              "~": "\u223c", "`": "\u02cb"})
 
 
-def utc_time(epoch: int, style: str) -> str:
-    when = datetime.fromtimestamp(epoch, UTC)
-    if style in ("d", "D"):
-        return when.strftime("%a %d %b %Y")
-    if style == "t":
-        return when.strftime("%H:%M UTC")
-    return when.strftime("%a %d %b %Y %H:%M UTC")
-
-
-def slack_time(epoch: int, style: str) -> str:
+def slack_time(stamp: Stamp) -> str:
     """Slack shows <!date^..> in each reader's own timezone; the fallback is for old clients."""
-    token = _DATE_TOKENS.get(style, "{date_short_pretty} {time}")
-    return f"<!date^{epoch}^{token}|{utc_time(epoch, style)}>"
+    token = _DATE_TOKENS.get(stamp.style, "{date_short_pretty} {time}")
+    return f"<!date^{stamp.epoch}^{token}|{escape(utc_text(stamp))}>"
 
 
 def escape(text: str) -> str:
-    # Slack reads <...> as links and mentions; text from members must never become <!channel>.
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text as mrkdwn that shows exactly that text: no <!channel>, no <@U..>, no link, no bold."""
+    return text.translate(_MRKDWN_DATA)
 
 
-def mrkdwn(text: str) -> str:
-    return _CHANNEL_ID.sub(r"<#\1>", render_stamps(escape(text), slack_time))
+class _Mrkdwn:
+    """Parts as mrkdwn, for text objects sent with verbatim: true (Slack then links nothing by itself)."""
+
+    def text(self, text: str) -> str:
+        return escape(text)
+
+    def stamp(self, stamp: Stamp) -> str:
+        return slack_time(stamp)
+
+    def styled(self, styled: Styled) -> str:
+        mark = {"bold": "*", "italic": "_", "code": "`"}[styled.style]
+        return f"{mark}{escape(styled.text)}{mark}" if styled.text.strip() else escape(styled.text)
+
+    def link(self, link: Link) -> str:
+        if not _SAFE_URL.match(link.url):
+            return escape(link.label)
+        return f"<{link.url}|{escape(link.label).replace('|', '/')}>"
 
 
-def plain(text: str) -> str:
+class _Plain:
+    """Parts as a plain_text object (headers, buttons, labels): shown as is; moments in UTC."""
+
+    def text(self, text: str) -> str:
+        return text
+
+    def stamp(self, stamp: Stamp) -> str:
+        return utc_text(stamp)
+
+    def styled(self, styled: Styled) -> str:
+        return styled.text
+
+    def link(self, link: Link) -> str:
+        return link.label
+
+
+class _Fallback(_Mrkdwn):
+    """The notification text: escaped like mrkdwn, moments in UTC (no <!date> in a notification)."""
+
+    def stamp(self, stamp: Stamp) -> str:
+        return escape(utc_text(stamp))
+
+
+_SAFE_URL = re.compile(r"^https?://[^\s<>|]+$")
+MRKDWN, PLAIN, FALLBACK = _Mrkdwn(), _Plain(), _Fallback()
+
+
+def mrkdwn(value: Content | None) -> str:
+    return render(value, MRKDWN)
+
+
+def plain(value: Content | None) -> str:
     """For plain_text objects (headers, buttons, modal labels), where <!date> would show literally."""
-    return render_stamps(text, utc_time)
+    return render(value, PLAIN)
 
 
 def clip(text: str, limit: int) -> str:
@@ -98,16 +138,27 @@ def chunks(text: str, limit: int = SECTION_TEXT_MAX) -> list[str]:
     return out
 
 
+def _mrkdwn_object(text: str) -> dict[str, Any]:
+    # verbatim: Slack turns no URL, channel name or mention in the text into a link by itself.
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    return {"type": "section", "text": _mrkdwn_object(text)}
 
 
 def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, CONTEXT_TEXT_MAX)}]}
+    return {"type": "context", "elements": [_mrkdwn_object(clip(text, CONTEXT_TEXT_MAX))]}
+
+
+def _field_text(f: Field) -> str:
+    # Bold cannot span lines in mrkdwn, so a name is kept to one line; an empty one is left out.
+    name = " ".join(mrkdwn(f.name).split())
+    return f"*{name}*\n{mrkdwn(f.value)}" if name else mrkdwn(f.value)
 
 
 def bar_line(bar: Bar) -> str:
-    return f"`{bar.text(BAR_WIDTH)}` {bar.value}/{bar.total}  {escape(bar.label)}"
+    return f"`{bar.text(BAR_WIDTH)}` {bar.value}/{bar.total}  {mrkdwn(bar.label)}"
 
 
 def _button(button: Button, index: int) -> dict[str, Any] | None:
@@ -143,18 +194,18 @@ def blocks_for(reply: Reply, *, limit: int = BLOCKS_MAX, actions_block_id: str |
                                                 "emoji": True}})
     body: list[dict] = []
     if reply.text:
-        text = reply.text if not reply.error else f":warning: {reply.text}"
-        body += [_section(c) for c in chunks(mrkdwn(text))]
+        text = mrkdwn(reply.text)
+        body += [_section(c) for c in chunks(f":warning: {text}" if reply.error else text)]
     if reply.error and reply.usage:
         body.append(_context(f"usage: `{escape(reply.usage)}`"))
     inline = [f for f in reply.fields if f.inline]
     for start in range(0, len(inline), FIELDS_PER_SECTION):
         body.append({"type": "section", "fields": [
-            {"type": "mrkdwn", "text": clip(f"*{mrkdwn(f.name)}*\n{mrkdwn(f.value)}", FIELD_TEXT_MAX)}
+            _mrkdwn_object(clip(_field_text(f), FIELD_TEXT_MAX))
             for f in inline[start:start + FIELDS_PER_SECTION]]})
     for f in reply.fields:
         if not f.inline:
-            body += [_section(c) for c in chunks(f"*{mrkdwn(f.name)}*\n{mrkdwn(f.value)}")]
+            body += [_section(c) for c in chunks(_field_text(f))]
     if reply.bars:
         body += [_section(c) for c in chunks("\n".join(bar_line(b) for b in reply.bars))]
     if reply.image is not None:
@@ -172,14 +223,14 @@ def blocks_for(reply: Reply, *, limit: int = BLOCKS_MAX, actions_block_id: str |
 def fallback_text(reply: Reply) -> str:
     """The notification and screen-reader text that goes with the blocks."""
     if reply.error:
-        text = reply.text + (f"\nusage: {reply.usage}" if reply.usage else "")
+        text = Rich.of(reply.text, f"\nusage: {reply.usage}" if reply.usage else "")
     else:
         # What a notification or a screen reader needs; buttons and the footer would be noise there.
-        lines = [x for x in (reply.title, reply.text) if x]
-        lines += [f"{f.name}: {f.value}" for f in reply.fields]
-        lines += [f"{b.label}: {b.value}/{b.total}" for b in reply.bars]
-        text = "\n".join(lines) or reply.plain_text()
-    return clip(_CHANNEL_ID.sub(r"<#\1>", render_stamps(escape(text), utc_time)), FALLBACK_MAX)
+        lines: list[Content] = [x for x in (reply.title, reply.text) if x]
+        lines += [Rich.of(f.name, ": ", f.value) for f in reply.fields]
+        lines += [Rich.of(b.label, f": {b.value}/{b.total}") for b in reply.bars]
+        text = Rich.of(*[Rich.of("\n", x) if i else x for i, x in enumerate(lines)]) if lines else reply.plain_text()
+    return clip(render(text, FALLBACK), FALLBACK_MAX)
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,21 @@ the tracker is an offer its member chooses to announce; `group stats` shows coun
 from __future__ import annotations
 
 from bot.commands.context import Context
+from bot.commands.grammar import quote
 from bot.commands.registry import Param, command
 from bot.domain.applications import CLOSED, STAGES, Application, find
+from bot.domain.timeutil import local_date
 from bot.errors import Conflict, NotFound, UsageError
 from bot.reply import Button, Field, Reply, stamp
 from bot.services import checkins
+from bot.text import Rich, Said
 
 _COMPANY = 80
-
-
-def _quoted(company: str) -> str:
-    return f'"{company}"' if " " in company else company
+# Abuse limits: a tracker is not a dump (200 is several job hunts), and an offer post reaches the whole
+# channel, so one member posts at most one a day: the member's own day, in their timezone, as their
+# streak is counted (the limit is on the member, wherever the group is).
+MAX_APPLICATIONS = 200
+ANNOUNCES_A_DAY = 1
 
 
 async def _mine(ctx: Context, typed: str) -> Application:
@@ -31,16 +35,28 @@ async def _mine(ctx: Context, typed: str) -> Application:
     return found
 
 
+async def _may_announce_today(ctx: Context, app: Application) -> None:
+    tz = ctx.member.timezone
+    today = local_date(ctx.now, tz)
+    apps = await ctx.store.accountability.applications.of_member(ctx.member.id)
+    if sum(1 for a in apps if a.announced_at and local_date(a.announced_at, tz) == today) >= ANNOUNCES_A_DAY:
+        raise Conflict(f"You have shared an offer with the group today already (one a day, your day in {tz}). "
+                       f"Announce {app.company} tomorrow; `apply move COMPANY offer` records it now.")
+
+
 async def _announce(ctx: Context, app: Application) -> bool:
     repo = ctx.store.accountability.applications
     if not await repo.mark_announced(app.id, ctx.now):
         return False
     group, member = ctx.group, ctx.member
-    role = f" as {app.role}" if app.role else ""
+    # The name, company and role are the member's words: Said parts, so forget-me can remove them.
+    name = Said(member.name, by=member.user_id)
+    role = Rich.format(" as {role}", role=Said(app.role, by=member.user_id)) if app.role else ""
     await ctx.store.outbox.enqueue(
         f"offer:{app.id}",
-        Reply(title=f"🎉 {member.name} has an offer!",
-              text=f"{member.name} got an offer from {app.company}{role}. Congratulations from {group.name}!",
+        Reply(title=Rich.format("🎉 {name} has an offer!", name=name),
+              text=Rich.format("{name} got an offer from {company}{role}. Congratulations from {group}!", name=name,
+                               company=Said(app.company, by=member.user_id), role=role, group=group.name),
               tone="success"),
         ctx.now, group_id=group.id, channel_id=group.channel_id,
     )
@@ -63,9 +79,11 @@ async def apply_add(ctx: Context, company: str, role: str | None = None, stage: 
     await checkins.own_group(ctx)
     company = " ".join(company.split())
     stage = stage or "applied"
+    if len(await ctx.store.accountability.applications.of_member(ctx.member.id)) >= MAX_APPLICATIONS:
+        raise Conflict(f"You already track {MAX_APPLICATIONS} applications, the most one member can.")
     new_id = await ctx.store.accountability.applications.add(ctx.member.id, company, role, stage, ctx.now)
     if new_id is None:
-        raise Conflict(f"You already track {company}. Move it on with `apply move {_quoted(company)} STAGE`.")
+        raise Conflict(f"You already track {company}. Move it on with `apply move {quote(company) or 'COMPANY'} STAGE`.")
     return Reply(
         text=f"Tracking {company}" + (f" ({role})" if role else "") + f": {stage}. Only you can see this.",
         buttons=[Button("My applications", "apply list")],
@@ -99,11 +117,15 @@ async def apply_move(ctx: Context, company: str, stage: str, announce: str | Non
     text = f"{app.company}: {app.stage} → {stage}." if app.stage != stage else f"{app.company}: {stage}."
     buttons = []
     if announce:
+        if app.announced_at is None:
+            await _may_announce_today(ctx, app)
         shared = await _announce(ctx, app)
         text += " Announced to the group. Congratulations!" if shared else " You had already announced it."
     elif stage == "offer":
         text += " Congratulations! It stays private unless you share it."
-        buttons.append(Button("Announce to the group", f"apply move {_quoted(app.company)} offer announce", "success"))
+        name = quote(app.company)
+        if name is not None:  # None: a name holding every kind of quote, which no command line can carry
+            buttons.append(Button("Announce to the group", f"apply move {name} offer announce", "success"))
     return Reply(text=text, buttons=buttons, tone="success")
 
 
@@ -117,7 +139,8 @@ async def apply_list(ctx: Context) -> Reply:
     closed = [a for a in apps if a.stage in CLOSED]
     fields = [
         Field(a.company + (f" — {a.role}" if a.role else ""),
-              f"{a.stage} since {stamp(a.updated_at, 'd')}" + (" · announced" if a.announced_at else ""),
+              Rich.format("{stage} since {at}{shared}", stage=a.stage, at=stamp(a.updated_at, "d"),
+                          shared=" · announced" if a.announced_at else ""),
               inline=False)
         for a in active + closed
     ]

@@ -37,10 +37,12 @@ class Parsed:
     raw: dict[str, str]
 
 
-# At each token: a quoted span if its closing quote follows, else a run of non-space (so an unclosed
-# quote is an ordinary letter and free text stays usable).
+# At each token: a quoted span if its closing quote follows, a mention (`<@U123|Mary Ann>`: Slack's
+# label may hold spaces), else a run of non-space (so an unclosed quote is an ordinary letter and free
+# text stays usable).
+_MENTION = r"<@!?[A-Za-z0-9]{1,40}\|[^<>\n]*>"
 _TOKEN = re.compile("|".join(f"{re.escape(o)}(?P<q{i}>[^{re.escape(c)}]*){re.escape(c)}"
-                             for i, (o, c) in enumerate(_QUOTES.items())) + r"|\S+")
+                             for i, (o, c) in enumerate(_QUOTES.items())) + f"|{_MENTION}" + r"|\S+")
 
 
 def tokenize(text: str) -> list[Token]:
@@ -52,6 +54,37 @@ def tokenize(text: str) -> list[Token]:
         else:
             tokens.append(Token(m.group(), m.start(), m.end()))
     return tokens
+
+
+def quote(value: str) -> str | None:
+    """`value` as one token that parses back to itself: bare when it can be, else in a pair of quotes it
+    does not contain; None when it contains every kind of closing quote."""
+    value = value.strip()
+    if value and not any(ch.isspace() for ch in value) and value[0] not in _QUOTES and not value.startswith("<@"):
+        return value
+    for opening, closing in _QUOTES.items():
+        if closing not in value:
+            return f"{opening}{value}{closing}"
+    return None
+
+
+def unparse(cmd: Command, raw: dict[str, str]) -> str | None:
+    """The line that parses to `cmd` with these raw values (what a button carries to re-run a command
+    with one value changed), or None when a value cannot be written as one token."""
+    keywords = {p.name for p in cmd.params if p.keyword}
+    words = list(cmd.path)
+    for param in sorted(cmd.params, key=lambda p: p.keyword):  # positionals first, in order
+        value = raw.get(param.name)
+        if value is None or not str(value).strip():
+            continue
+        value = str(value).strip()
+        token = quote(value)
+        if token is not None and token == value and value.lower() in keywords:
+            token = f'"{value}"'  # a bare word that is also a keyword would be read as the keyword
+        if token is None:
+            return None
+        words += [param.name, token] if param.keyword else [token]
+    return " ".join(words)
 
 
 def parse(registry: Registry, text: str) -> Parsed:

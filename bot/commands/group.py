@@ -1,17 +1,29 @@
-"""group setup, group pause, group resume, group stats (organisers)"""
+"""group setup, group pause, group resume, group stats, group organisers (organisers)
+
+Who is an organiser is decided at each command (commands/dispatch.py): the platform's word at that
+moment (Discord's Manage Server, or a /group command Discord let through; Slack admins; the console's
+own user) or an explicit grant made here. Setting a group up grants nothing, so rights taken away on
+the platform are gone here too.
+"""
 
 from __future__ import annotations
 
 from datetime import time
 
+from bot.commands import members as member_refs
 from bot.commands.context import Context
+from bot.commands.members import MemberRef
 from bot.commands.registry import Param, command
 from bot.domain.model import Group
 from bot.domain.progress import stage_spread
 from bot.domain.timeutil import WEEKDAYS, parse_weekdays
 from bot.errors import Conflict, UsageError
-from bot.reply import Bar, Field, Reply
+from bot.reply import Bar, Field, Reply, stamp
 from bot.services import digest, practice
+from bot.text import Rich, Said, join
+
+PLATFORM_ADMINS = ("Organisers are this space's admins (Manage Server on Discord, workspace admins on Slack, "
+                   "the console's own user) and the members granted with `group organisers add`.")
 
 
 @command(
@@ -54,8 +66,9 @@ async def group_setup(ctx: Context, timezone: str | None = None, post_time: time
         if value is not None:
             setattr(group, attr, value)
     if created:
+        # No organiser grant for whoever set it up: their rights come from the platform at each
+        # command, and end when the platform ends them (`group organisers add` grants explicitly).
         group = await ctx.store.groups.add(group)
-        await ctx.store.groups.add_organiser(group.id, ctx.who.user_id)
         ctx.who.group = group
     else:
         await ctx.store.groups.save(group)
@@ -113,3 +126,50 @@ async def group_stats(ctx: Context) -> Reply:
         bars=[Bar(f"{i + 1}. {stage.title}", spread[i], max(1, len(members))) for i, stage in enumerate(rm.stages)],
         footer="Bars: how many members stand at each roadmap stage.",
     )
+
+
+_MEMBER = Param("member", "member", "The member (a name or a mention)", required=True, max_length=80)
+
+
+def _said(member) -> Said:
+    return Said(member.name, by=member.user_id)
+
+
+@command("group organisers add", admin=True, scope="group",
+         help="Make a member an organiser of this group",
+         params=[_MEMBER], details=PLATFORM_ADMINS + " A grant lasts until `group organisers remove` or `leave`.",
+         examples=("group organisers add alice",))
+async def group_organisers_add(ctx: Context, member: MemberRef) -> Reply:
+    target = await member_refs.resolve(ctx, member)
+    if not await ctx.store.groups.add_organiser(ctx.group.id, target.user_id, ctx.who.user_id, ctx.now):
+        raise Conflict(Rich.format("{name} is already an organiser of {group}.", name=_said(target),
+                                   group=ctx.group.name).plain())
+    return Reply(text=Rich.format("{name} is now an organiser of {group}.", name=_said(target),
+                                  group=ctx.group.name), tone="success")
+
+
+@command("group organisers remove", admin=True, scope="group",
+         help="Take a member's organiser grant away",
+         params=[_MEMBER], details="Rights the platform gives (Manage Server, workspace admin) are changed there.",
+         examples=("group organisers remove alice",))
+async def group_organisers_remove(ctx: Context, member: MemberRef) -> Reply:
+    target = await member_refs.resolve(ctx, member)
+    if not await ctx.store.groups.remove_organiser(ctx.group.id, target.user_id):
+        raise Conflict(Rich.format(
+            "{name} has no organiser grant in {group}. Rights that come from the platform (Manage Server on "
+            "Discord, workspace admins on Slack) are changed there.", name=_said(target), group=ctx.group.name,
+        ).plain())
+    return Reply(text=Rich.format("{name} is no longer an organiser of {group}.", name=_said(target),
+                                  group=ctx.group.name), tone="success")
+
+
+@command("group organisers list", admin=True, scope="group", private=True,
+         help="Who holds an organiser grant in this group")
+async def group_organisers_list(ctx: Context) -> Reply:
+    grants = await ctx.store.groups.organisers(ctx.group.id)
+    if not grants:
+        text: str | Rich = "Nobody holds an organiser grant; only the platform's admins can run organiser commands."
+    else:
+        text = join("\n", (Rich.format("{name}, since {at}", name=Said(name, by=user_id), at=stamp(at, "d"))
+                           for user_id, name, at in grants))
+    return Reply(title=f"Organisers of {ctx.group.name}", text=text, footer=PLATFORM_ADMINS)

@@ -10,6 +10,7 @@ from bot.domain.scoring import target_split
 from bot.reply import Bar, Button, Field, Reply
 from bot.services import membership, practice
 from bot.services import mock as mock_service
+from bot.text import Rich, Said
 
 
 @command("join", scope="group", help="Join this channel's study group")
@@ -26,10 +27,24 @@ async def join(ctx: Context) -> Reply:
     )
 
 
-@command("leave", help="Leave this channel's study group (your history is kept; `forget-me` erases it)")
-async def leave(ctx: Context) -> Reply:
+_CONFIRM = Param("confirm", "choice", "Say `confirm` to go ahead", choices=("confirm",))
+
+
+def _last_organiser_warning(group_name: str) -> str:
+    return (f"You are the last member with an organiser grant in {group_name}: after this, only the "
+            "platform's admins can run organiser commands. Grant someone first with `group organisers add MEMBER`.")
+
+
+@command("leave", params=[_CONFIRM],
+         help="Leave this channel's study group (your history is kept; `forget-me` erases it)",
+         details="The last member holding an organiser grant is asked to confirm with `leave confirm`.")
+async def leave(ctx: Context, confirm: str | None = None) -> Reply:
+    if confirm is None and await membership.last_organiser(ctx):
+        return Reply(title=f"Leave {ctx.group.name}?", text=_last_organiser_warning(ctx.group.name),
+                     buttons=[Button("Leave anyway", "leave confirm", "danger")], tone="warning", private=True)
     member = await membership.leave(ctx)
-    return Reply(text=f"{member.name} left {ctx.group.name}. Type `join` to come back any time.")
+    return Reply(text=Rich.format("{name} left {group}. Type `join` to come back any time.",
+                                  name=Said(member.name, by=member.user_id), group=ctx.group.name))
 
 
 @command(
@@ -91,8 +106,21 @@ async def me(ctx: Context) -> Reply:
                           Button("Roadmap", "roadmap")])
 
 
-@command("forget-me", scope="group", private=True,
-         help="Delete everything the bot stores about you in this group")
-async def forget_me(ctx: Context) -> Reply:
+@command("forget-me", scope="group", private=True, params=[_CONFIRM],
+         help="Delete everything the bot stores about you in this group",
+         details=("Asks first; `forget-me confirm` (or the button) deletes your profile, solves, streaks, "
+                  "check-ins, applications and mock history, and removes your words and name from the "
+                  "messages the bot posted or still has to post. It cannot be undone."))
+async def forget_me(ctx: Context, confirm: str | None = None) -> Reply:
+    membership.stored_member(ctx)
+    if confirm is None:
+        warning = _last_organiser_warning(ctx.group.name) if await membership.last_organiser(ctx) else ""
+        return Reply(
+            title=f"Forget everything about you in {ctx.group.name}?",
+            text=("This deletes your profile, solves, streaks, check-ins, applications and mock history here, "
+                  "and removes your words and name from the bot's messages. It cannot be undone. "
+                  "Press the button or type `forget-me confirm`." + (f"\n{warning}" if warning else "")),
+            buttons=[Button("Delete everything", "forget-me confirm", "danger")], tone="warning",
+        )
     await membership.forget(ctx)
     return Reply(text="Done: everything studybot stored about you in this group is deleted.", tone="success")

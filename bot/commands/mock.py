@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from bot.commands import members
 from bot.commands.context import Context
+from bot.commands.members import MemberRef
 from bot.commands.registry import Param, command
 from bot.domain import availability, matching
 from bot.domain.availability import Window
@@ -15,6 +17,7 @@ from bot.errors import Conflict, NotAllowed, NotFound, UsageError
 from bot.reply import Button, Field, Reply, stamp
 from bot.services import mock as svc
 from bot.storage.mock_repo import MockMember, MockSession
+from bot.text import Rich, Said
 
 MAX_WINDOWS = 21
 
@@ -26,10 +29,8 @@ async def _enrolled(ctx: Context) -> MockMember:
     return mm
 
 
-async def _other(ctx: Context, name: str) -> Member:
-    other = await ctx.store.members.by_name(ctx.group.id, name)
-    if other is None:
-        raise NotFound(f"No member called '{name.lstrip('@')[:40]}' in {ctx.group.name}.")
+async def _other(ctx: Context, ref: MemberRef) -> Member:
+    other = await members.resolve(ctx, ref)  # by identity or our id; a shared name asks "which one?"
     if other.id == ctx.member.id:
         raise UsageError("That is you. Name another member.")
     return other
@@ -49,7 +50,7 @@ async def mock_join(ctx: Context) -> Reply:
     await ctx.store.mock.join(member.id, ctx.now)
     windows = await ctx.store.mock.windows(member.id)
     when = svc.next_pairing(ctx.group, ctx.now)
-    text = f"You will be paired every week; the next round is {stamp(when)}."
+    text = Rich.format("You will be paired every week; the next round is {when}.", when=stamp(when))
     if not windows:
         text += " Tell me when you are free, in your own time: `mock availability add sat 10:00-12:00`."
     return Reply(title="Mock interviews: you're in", text=text, tone="success",
@@ -69,7 +70,8 @@ async def mock_skip(ctx: Context) -> Reply:
     mm = await _enrolled(ctx)
     await ctx.store.mock.set_skip(ctx.member.id, max(mm.skip_rounds, 1))
     when = svc.next_pairing(ctx.group, ctx.now)
-    return Reply(text=f"You sit out the round of {stamp(when, 'd')}. You are paired again the week after.")
+    return Reply(text=Rich.format("You sit out the round of {when}. You are paired again the week after.",
+                                  when=stamp(when, "d")))
 
 
 @command("mock snooze", help="Sit out the next N pairing rounds",
@@ -126,8 +128,8 @@ async def mock_prefs(ctx: Context, kinds: tuple[str, ...] = ()) -> Reply:
 
 
 @command("mock avoid", private=True, help="Never be paired with a member (private)",
-         params=[Param("member", "member", "Member name", required=True, max_length=80)])
-async def mock_avoid(ctx: Context, member: str) -> Reply:
+         params=[Param("member", "member", "A member: a mention, or their name", required=True, max_length=80)])
+async def mock_avoid(ctx: Context, member: MemberRef) -> Reply:
     other = await _other(ctx, member)
     if not await ctx.store.mock.avoid(ctx.member.id, other.id):
         raise Conflict(f"{other.name} is already on your do-not-pair list.")
@@ -135,8 +137,8 @@ async def mock_avoid(ctx: Context, member: str) -> Reply:
 
 
 @command("mock unavoid", private=True, help="Take a member off your do-not-pair list",
-         params=[Param("member", "member", "Member name", required=True, max_length=80)])
-async def mock_unavoid(ctx: Context, member: str) -> Reply:
+         params=[Param("member", "member", "A member: a mention, or their name", required=True, max_length=80)])
+async def mock_unavoid(ctx: Context, member: MemberRef) -> Reply:
     other = await _other(ctx, member)
     if not await ctx.store.mock.unavoid(ctx.member.id, other.id):
         raise Conflict(f"{other.name} is not on your do-not-pair list.")
@@ -178,16 +180,17 @@ async def mock_status(ctx: Context) -> Reply:
     confirmed = [members[s.member_id].name for s in session.seats if s.confirmed_at and s.member_id in members]
     fields[:0] = [
         Field("Partner", ", ".join(members[i].name for i in others if i in members)),
-        Field("Slot", f"{stamp(session.starts_at)} — your time: "
-                      f"{svc.local_span(session.starts_at, session.ends_at, member.timezone)}", inline=False),
+        Field("Slot", Rich.format("{start} — your time: {span}", start=stamp(session.starts_at),
+                                  span=svc.local_span(session.starts_at, session.ends_at, member.timezone)),
+              inline=False),
         Field("Role", svc.roles_text(session, member.id, members), inline=False),
         Field("You ask", svc.item_text(ctx.content, session.kind, session.seat(asks).item_id)
               if asks else "nothing: you observe", inline=False),
         Field("Confirmed", ", ".join(confirmed) or "nobody yet"),
     ]
     if session.proposed_at:
-        fields.append(Field("Proposed", f"{stamp(session.proposed_at)} by "
-                                        f"{members.get(session.proposed_by).name if session.proposed_by in members else '?'}"))
+        by = members[session.proposed_by].name if session.proposed_by in members else "?"
+        fields.append(Field("Proposed", Rich.format("{at} by {by}", at=stamp(session.proposed_at), by=by)))
     return Reply(title=f"Mock interview: {svc.KIND_LABEL.get(session.kind, session.kind)}", fields=fields,
                  buttons=[Button("Confirm", "mock confirm", "success"), Button("Propose another slot", "mock propose"),
                           Button("Can't make it", "mock cancel", "danger")])
@@ -225,17 +228,20 @@ async def mock_confirm(ctx: Context) -> Reply:
             if session.seat(member.id) is None:
                 continue
             reply = Reply(title="Mock interview moved",
-                          text=f"New slot: {stamp(start)} — your time: "
-                               f"{svc.local_span(start, start + length, member.timezone)}",
+                          text=Rich.format("New slot: {start} — your time: {span}", start=stamp(start),
+                                           span=svc.local_span(start, start + length, member.timezone)),
                           buttons=[Button("My status", "mock status")])
             await ctx.store.outbox.enqueue(f"mock:{session.id}:{member.id}:moved:{epoch}", reply, ctx.now,
                                            group_id=ctx.group.id, user_id=member.user_id)
-        return Reply(text=f"Moved to {stamp(start)}. Reminders follow the new time.", tone="success")
+        return Reply(text=Rich.format("Moved to {start}. Reminders follow the new time.", start=stamp(start)),
+                     tone="success")
     if not await ctx.store.mock.confirm(session.id, me.id, ctx.now):
         raise Conflict("You had already confirmed this session.")
     await _notify(ctx, session, f"confirmed-by:{me.id}",
-                  Reply(text=f"{me.name} confirmed your mock interview at {stamp(session.starts_at)}."))
-    return Reply(text=f"Confirmed: {stamp(session.starts_at)}. Your partner is told.", tone="success")
+                  Reply(text=Rich.format("{name} confirmed your mock interview at {at}.",
+                                         name=svc.said_name(me), at=stamp(session.starts_at))))
+    return Reply(text=Rich.format("Confirmed: {at}. Your partner is told.", at=stamp(session.starts_at)),
+                 tone="success")
 
 
 @command("mock propose", private=True, help="Propose another slot to your partner (no time: list shared free times)",
@@ -280,8 +286,9 @@ async def mock_propose(ctx: Context, day: str | None = None, time: time | None =
         other = members.get(seat.member_id)
         if other is None:
             continue
-        reply = Reply(title=f"{me.name} proposes another slot",
-                      text=f"{stamp(start)} — your time: {svc.local_span(start, start + length, other.timezone)}",
+        reply = Reply(title=Rich.format("{name} proposes another slot", name=svc.said_name(me)),
+                      text=Rich.format("{start} — your time: {span}", start=stamp(start),
+                                       span=svc.local_span(start, start + length, other.timezone)),
                       buttons=[Button("Accept", "mock confirm", "success"), Button("Propose another", "mock propose"),
                                Button("Can't make it", "mock cancel", "danger")])
         await ctx.store.outbox.enqueue(f"mock:{session.id}:{other.id}:proposal:{me.id}:{epoch}", reply, ctx.now,
@@ -312,7 +319,7 @@ async def mock_cancel(ctx: Context) -> Reply:
             Param("notes", "text", "A note for your partner", max_length=500, metavar="NOTES")],
     examples=("mock feedback alice 3,4,3,2 explained trade-offs well", "mock feedback bob no-show"),
 )
-async def mock_feedback(ctx: Context, partner: str, ratings: str, notes: str | None = None) -> Reply:
+async def mock_feedback(ctx: Context, partner: MemberRef, ratings: str, notes: str | None = None) -> Reply:
     me = ctx.member
     other = await _other(ctx, partner)
     try:
@@ -345,7 +352,9 @@ async def mock_feedback(ctx: Context, partner: str, ratings: str, notes: str | N
     await ctx.store.mock.set_status_of(session.id, "done")
     criteria = ctx.content.rubric.criteria if ctx.content.rubric else ()
     fields = [Field(c.title, str(v)) for c, v in zip(criteria, values, strict=False)]
-    reply = Reply(title=f"Feedback from {me.name}", text=notes or "", fields=fields,
+    # Their name and notes are their words: Said parts, so forget-me can remove them from the DM.
+    reply = Reply(title=Rich.format("Feedback from {name}", name=svc.said_name(me)),
+                  text=Rich.of(Said(notes, by=me.user_id)) if notes else "", fields=fields,
                   buttons=[Button("My trend", "me")])
     await ctx.store.outbox.enqueue(f"mock:{session.id}:{me.id}:{other.id}:feedback", reply, ctx.now,
                                    group_id=ctx.group.id, user_id=other.user_id)

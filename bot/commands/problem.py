@@ -12,6 +12,7 @@ from bot.domain.timeutil import local_date
 from bot.reply import Button, Field, Reply, stamp
 from bot.services import practice
 from bot.services.daily import post_time_passed, render_post
+from bot.text import Link, Rich, join
 
 
 @command("problem today", scope="group", help="Today's problem for the group")
@@ -29,7 +30,7 @@ async def problem_today(ctx: Context) -> Reply:
     if latest is None:
         return Reply(text=note + " Meanwhile, try `problem random easy`.")
     reply = render_post(ctx.content, latest, "Latest problem")
-    reply.text = f"{note}\n{reply.text}"
+    reply.text = Rich.of(note, "\n", reply.text)
     return reply
 
 
@@ -99,7 +100,7 @@ async def problem_random(ctx: Context, difficulty: str | None = None, topic: str
                      if p.free_alternative else "Needs a Premium account", inline=False)] if p.premium else []
     return Reply(
         title=f"Practice — {p.title}",
-        text=str(p.url),
+        text=Rich.of(Link(str(p.url), str(p.url))),
         fields=[Field("Difficulty", p.difficulty), Field("Pattern", p.pattern_label), Field("Id", p.id), *premium],
         buttons=[Button("Solved", f"problem solved {p.id}", "success")],
         tone=p.difficulty,
@@ -113,12 +114,12 @@ async def problem_review(ctx: Context) -> Reply:
         return Reply(text="Nothing to review yet: solve a few problems and mark how they felt.")
     due = [(pid, when) for pid, when in cards if when <= ctx.now]
     upcoming = [(pid, when) for pid, when in cards if when > ctx.now][:5]
-    lines = [f"• {ctx.content.problems[pid].title} ({pid}) — due {stamp(when, 'R')}" for pid, when in due[:10]
-             if pid in ctx.content.problems]
-    later = [f"• {ctx.content.problems[pid].title} — {stamp(when, 'd')}" for pid, when in upcoming
-             if pid in ctx.content.problems]
-    text = ("Due now:\n" + "\n".join(lines)) if lines else "Nothing is due right now."
+    lines = [Rich.format("• {title} ({pid}) — due {when}", title=ctx.content.problems[pid].title, pid=pid,
+                         when=stamp(when, "R")) for pid, when in due[:10] if pid in ctx.content.problems]
+    later = [Rich.format("• {title} — {when}", title=ctx.content.problems[pid].title, when=stamp(when, "d"))
+             for pid, when in upcoming if pid in ctx.content.problems]
+    text = Rich.of("Due now:\n", join("\n", lines)) if lines else Rich.of("Nothing is due right now.")
     if later:
-        text += "\nComing up:\n" + "\n".join(later)
+        text += Rich.of("\nComing up:\n", join("\n", later))
     buttons = [Button(f"Solved {pid}", f"problem solved {pid}") for pid, _ in due[:3]]
     return Reply(title=f"Review queue — {len(due)} due", text=text, buttons=buttons)

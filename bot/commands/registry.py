@@ -7,11 +7,13 @@ Every adapter derives its surface from these declarations: the console and Slack
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Literal
 
+from bot.commands import members
 from bot.domain import timeutil
 
 Kind = Literal[
@@ -19,6 +21,11 @@ Kind = Literal[
     "duration", "member", "problem", "milestone",
 ]
 Scope = Literal["anyone", "group", "member"]
+# Numbers are written with ASCII digits: int() also takes '٣' and '²'-like digits of other scripts (and
+# '1_000'), which a person cannot tell from what we would print back; '¹' even passes str.isdigit().
+_INT = re.compile(r"[-+]?[0-9]+")
+# A Slack mention in free text (`<@U123|bob>`, from should_escape) reads as the name it shows.
+_LABELLED_MENTION = re.compile(r"<@!?[A-Za-z0-9]{1,40}\|([^<>\n]*)>")
 
 
 @dataclass(frozen=True)
@@ -72,12 +79,20 @@ class Param:
         if self.kind in ("word", "member", "problem", "milestone", "text"):
             if any(ch in text for ch in "\x00\r") or (self.kind != "text" and "\n" in text):
                 raise ValueError(f"{self.name} must be one line of text")
+            if self.kind == "member":
+                return members.parse(text)
+            if self.kind == "problem" and any(ch.isnumeric() and not ch.isascii() for ch in text):
+                # 'problem solved ¹': a problem number is written 1, 2, 3 (it used to reach int() and crash)
+                raise ValueError(f"{self.name} must be a problem id or a number written with the digits 0-9, "
+                                 f"not '{_short(text)}'")
+            if self.kind in ("text", "word"):
+                text = _LABELLED_MENTION.sub(r"@\1", text)
             return text
         if self.kind == "int":
-            try:
-                value = int(text)
-            except ValueError:
-                raise ValueError(f"{self.name} must be a whole number, not '{_short(text)}'") from None
+            if not _INT.fullmatch(text):
+                raise ValueError(f"{self.name} must be a whole number written with the digits 0-9, "
+                                 f"not '{_short(text)}'")
+            value = int(text)
             if self.minimum is not None and value < self.minimum:
                 raise ValueError(f"{self.name} must be at least {self.minimum}")
             if self.maximum is not None and value > self.maximum:

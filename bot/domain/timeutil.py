@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from importlib import resources
+from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _DAY_ALIASES = {
@@ -13,13 +15,51 @@ _DAY_ALIASES = {
     "friday": "fri", "saturday": "sat", "sunday": "sun", "tues": "tue", "thur": "thu",
     "thurs": "thu", "weds": "wed",
 }
-_DURATION_PART = re.compile(r"(\d+)([smhdw])")
+# [0-9], never \d: \d (and int()) also take other scripts' digits ('٣'), which a person cannot tell apart
+# from what we would print back, so every number people type is written with ASCII digits.
+_DURATION_PART = re.compile(r"([0-9]+)([smhdw])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+UTC_NAME = "UTC"
+# What people type for a zone that is not a place: an abbreviation (which tzdata either lacks or, like
+# EST, links to a fixed offset that ignores daylight saving), mapped to the place most of them mean.
+_ABBREVIATIONS = {
+    "est": "America/New_York", "edt": "America/New_York", "et": "America/New_York", "eastern": "America/New_York",
+    "cst": "America/Chicago", "cdt": "America/Chicago", "ct": "America/Chicago", "central": "America/Chicago",
+    "mst": "America/Denver", "mdt": "America/Denver", "mt": "America/Denver", "mountain": "America/Denver",
+    "pst": "America/Los_Angeles", "pdt": "America/Los_Angeles", "pt": "America/Los_Angeles",
+    "pacific": "America/Los_Angeles", "akst": "America/Anchorage", "akdt": "America/Anchorage",
+    "hst": "Pacific/Honolulu", "ast": "America/Halifax", "adt": "America/Halifax", "nst": "America/St_Johns",
+    "gmt": UTC_NAME, "z": UTC_NAME, "zulu": UTC_NAME, "universal": UTC_NAME, "utc0": UTC_NAME,
+    "bst": "Europe/London", "ist": "Asia/Kolkata", "wet": "Europe/Lisbon", "west": "Europe/Lisbon",
+    "cet": "Europe/Paris", "cest": "Europe/Paris", "met": "Europe/Paris", "eet": "Europe/Athens",
+    "eest": "Europe/Athens", "msk": "Europe/Moscow", "sgt": "Asia/Singapore", "hkt": "Asia/Hong_Kong",
+    "jst": "Asia/Tokyo", "kst": "Asia/Seoul", "aest": "Australia/Sydney", "aedt": "Australia/Sydney",
+    "acst": "Australia/Adelaide", "awst": "Australia/Perth", "nzst": "Pacific/Auckland",
+    "nzdt": "Pacific/Auckland", "brt": "America/Sao_Paulo", "art": "America/Argentina/Buenos_Aires",
+    "wat": "Africa/Lagos", "cat": "Africa/Maputo", "eat": "Africa/Nairobi", "pkt": "Asia/Karachi",
+    "est5edt": "America/New_York", "cst6cdt": "America/Chicago", "mst7mdt": "America/Denver",
+    "pst8pdt": "America/Los_Angeles",
+}
+_EXAMPLES = "for example Europe/Paris, America/New_York or UTC"
+
+
+def _tzdata(name: str) -> str:
+    return resources.files("tzdata").joinpath("zoneinfo", name).read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)
 def all_timezones() -> tuple[str, ...]:
-    return tuple(sorted(available_timezones()))
+    """The canonical IANA zones: the places of zone.tab and zone1970.tab (as the tzdata package ships
+    them), and UTC. Not `localtime` or `Factory` (names a system may have), not backward links such as
+    US/Eastern, not fixed offsets such as EST or Etc/GMT+5 that ignore daylight saving."""
+    names = {UTC_NAME}
+    for table in ("zone1970.tab", "zone.tab"):
+        for line in _tzdata(table).splitlines():
+            if line and not line.startswith("#"):
+                names.add(line.split("\t")[2])
+    return tuple(sorted(names))
 
 
 @lru_cache(maxsize=1)
@@ -27,16 +67,56 @@ def _zones_by_lower() -> dict[str, str]:
     return {name.lower(): name for name in all_timezones()}
 
 
+@lru_cache(maxsize=1)
+def _aliases() -> dict[str, str]:
+    """Every other name a person may type (lower case) -> the canonical zone we suggest instead."""
+    canonical = _zones_by_lower()
+    links: dict[str, str] = {}
+    for line in _tzdata("tzdata.zi").splitlines():  # "L TARGET LINK": LINK is another name of TARGET
+        if line.startswith("L "):
+            _, target, link = line.split()
+            links[link.lower()] = target
+    out: dict[str, str] = {}
+    for name, target in links.items():
+        while target.lower() in links and target.lower() not in canonical:  # a link to a link
+            target = links[target.lower()]
+        if target.lower() in canonical:
+            out[name] = canonical[target.lower()]
+        elif target.lower().startswith("etc/"):  # Etc/UTC and friends: the one we keep is UTC
+            out[name] = UTC_NAME
+    out.update({f"etc/{n}": UTC_NAME for n in ("utc", "gmt", "uct", "universal", "zulu", "gmt0", "gmt+0", "gmt-0")})
+    out.update(_ABBREVIATIONS)  # EST means New York to a person, not the Panama tzdata links it to
+    return out
+
+
+def suggest_timezone(text: str) -> str | None:
+    """The canonical zone someone most likely meant by a name that is not one, if any."""
+    key = text.strip().lower()
+    if key in _aliases():
+        return _aliases()[key]
+    by_lower = _zones_by_lower()
+    near = difflib.get_close_matches(key, list(by_lower), n=1, cutoff=0.75)
+    if near:
+        return by_lower[near[0]]
+    # Only the city ("paris", "new york"): the zone whose last part it is.
+    city = key.replace(" ", "_")
+    for lower, name in by_lower.items():
+        if lower.rsplit("/", 1)[-1] == city:
+            return name
+    return None
+
+
 def parse_timezone(text: str) -> str:
-    """An IANA zone name, with its canonical spelling ('europe/paris' -> 'Europe/Paris')."""
+    """A canonical IANA zone, in its canonical spelling ('europe/paris' -> 'Europe/Paris'); anything
+    else is refused with the zone the person probably meant ('EST' -> America/New_York)."""
     name = _zones_by_lower().get(text.strip().lower())
-    if name is None:
-        raise ValueError(f"'{text}' is not an IANA timezone (for example Europe/Paris or America/New_York)")
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:  # pragma: no cover - tzdata always ships them
-        raise ValueError(f"'{text}' is not an IANA timezone") from exc
-    return name
+    if name is not None:
+        return name
+    shown = " ".join(text.split())[:40]
+    near = suggest_timezone(text)
+    if near is not None:
+        raise ValueError(f"'{shown}' is not an IANA timezone of a place; did you mean {near}?")
+    raise ValueError(f"'{shown}' is not an IANA timezone ({_EXAMPLES})")
 
 
 def zone(name: str) -> ZoneInfo:
@@ -44,7 +124,7 @@ def zone(name: str) -> ZoneInfo:
 
 
 def parse_hhmm(text: str) -> time:
-    m = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", text.strip())
+    m = re.fullmatch(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", text.strip())
     if not m:
         raise ValueError(f"'{text}' is not a time of day as HH:MM (for example 09:00)")
     return time(int(m.group(1)), int(m.group(2)))
@@ -83,7 +163,10 @@ def parse_duration(text: str) -> timedelta:
     seconds = sum(int(n) * _UNIT_SECONDS[unit] for n, unit in _DURATION_PART.findall(cleaned))
     if seconds <= 0:
         raise ValueError("a duration must be longer than zero")
-    return timedelta(seconds=seconds)
+    try:
+        return timedelta(seconds=seconds)
+    except OverflowError:  # '9999999999999w': a clear refusal, not an internal error
+        raise ValueError(f"'{text[:40]}' is longer than any duration this bot can count") from None
 
 
 def local_date(instant: datetime, tz: str) -> date:

@@ -9,7 +9,7 @@ from apscheduler.triggers.cron import CronTrigger
 from bot.domain.timeutil import zone
 from bot.scheduling import accountability
 from bot.scheduling.scheduler import Job, JobSource
-from bot.services import daily, mock
+from bot.services import daily, mock, retention
 
 if TYPE_CHECKING:
     from bot.bootstrap import App
@@ -26,4 +26,11 @@ def job_sources(app: App) -> list[JobSource]:
             for g in await app.store.groups.all() if not g.paused
         ]
 
-    return [daily_posts, *accountability.job_sources(app), mock.job_source(app)]
+    async def housekeeping() -> list[Job]:
+        async def prune() -> None:
+            await retention.prune_outbox(app.db, app.clock.now(), app.settings.outbox_retention_days)
+
+        # Once a day, at a quiet hour in most of the world; one job for all groups.
+        return [Job("outbox-prune", CronTrigger(hour=3, minute=30, timezone=zone("UTC")), prune)]
+
+    return [daily_posts, *accountability.job_sources(app), mock.job_source(app), housekeeping]

@@ -14,6 +14,7 @@ from bot.reply import Button, Field, Form, Reply
 from bot.storage.accountability_repo import Answer
 from bot.storage.db import Database
 from bot.storage.sqlite import SqliteStore
+from bot.text import Rich, Said, join
 
 # One member's answers share one field of the digest, and Discord caps a field at 1024 characters:
 # each answer is shortened there (the member's own reply shows it whole).
@@ -211,10 +212,13 @@ def digest_replies(group_name: str, day: date, settings: CheckinSettings, answer
     fields = []
     for a in answers:
         edited = after is not None and a.answered_at <= after
-        head = f"{a.name}{' (updated)' if edited else ''} · streak {streaks.get(a.member_id, 0)}"
+        # The name and the answers are the member's words: Said parts, so forget-me can remove them here.
+        head = Rich.format("{name}{edited} · streak {streak}", name=Said(a.name, by=a.user_id),
+                           edited=" (updated)" if edited else "", streak=streaks.get(a.member_id, 0))
         if a.local_date != day:
             head += f" · {a.local_date:%a %d %b}"
-        body = "\n".join(f"{lab[slot]}: {_clip(a.slot(slot))}" for slot in SLOTS if slot in lab and a.slot(slot))
+        body = join("\n", (Rich.format("{label}: {answer}", label=lab[slot], answer=Said(_clip(a.slot(slot)), by=a.user_id))
+                           for slot in SLOTS if slot in lab and a.slot(slot)))
         fields.append(Field(head, body or "—", inline=False))
     people = len({a.member_id for a in answers})
     header = Reply(

@@ -12,6 +12,7 @@ from bot.domain.timeutil import local_date, zone
 from bot.reply import Button, Field, Reply
 from bot.storage.db import Database
 from bot.storage.sqlite import SqliteStore
+from bot.text import Link, Rich
 
 
 async def group_stage(store: SqliteStore, content: ContentPack, group: Group) -> int:
@@ -37,7 +38,7 @@ def render_post(content: ContentPack, posted: Posted, heading: str = "Daily prob
     p = content.problems[posted.item_id]
     return Reply(
         title=f"{heading} — {p.title}",
-        text=f"{p.url}",
+        text=Rich.of(Link(str(p.url), str(p.url))),
         fields=[Field("Difficulty", p.difficulty), Field("Pattern", p.pattern_label), Field("Id", p.id)],
         buttons=[Button("Solved", "problem solved", "success"), Button("Hint", "problem hint"),
                  Button("Skip", f"problem random {p.difficulty}")],

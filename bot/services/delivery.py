@@ -8,27 +8,71 @@ Threads: a message enqueued with `thread_of=KEY` is a reply in the thread of mes
 platform returned for each message (its id) is stored in the same statement that marks it delivered;
 when the reply's turn comes (after KEY, since both go to one channel and a channel's queue keeps its
 order) the reply is handed that id, so a crash between the two posts loses neither nor repeats one.
+
+What cannot be delivered never blocks what comes after it. A failure is either transient (the platform
+is down, rate limits us, cannot be reached): the message waits, holding its destination's queue so the
+order is kept, and is retried with backoff; or it is about this one message (it cannot be rendered, the
+platform refuses it for good, its channel is gone or closed to the bot, the person takes no DMs): it is
+marked undeliverable at once with the error in `last_error`, the group's organisers are told (once per
+group and kind of failure in NOTICE_WINDOW; the notice never quotes the message, and a notice that fails
+causes no other), and the next message goes.
+
+The outbox's own bookkeeping comes first: the bot sends only what it can record as sent. When a write
+fails (a full disk, a read-only database), nothing more is sent, by any destination's queue. What
+happened but is not yet recorded is kept in memory; after a backoff the deliverer writes it (or a probe
+when nothing is owed) and only then sends again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections import OrderedDict
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from functools import partial
+from typing import TypeVar
 
+from bot import text as tx
 from bot.ports import Clock, DeliveryError, Messenger, OutboxMessage, Thread
 from bot.reply import Reply
 from bot.storage.db import Database
-from bot.storage.sqlite import SqliteStore
+from bot.storage.sqlite import SqliteStore, iso
+from bot.text import Rich, Said
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 MAX_BACKOFF = timedelta(minutes=30)
+HALT_BACKOFF_MAX = timedelta(minutes=1)  # a disk that is freed is noticed within a minute
+NOTICE_WINDOW = timedelta(hours=24)
+NOTICE = "undeliverable"  # key prefix of the notices to organisers
+DM_CLOSED = "dm-closed"  # key prefix of the notice, in the channel, to a member who takes no DMs
+_NOTICES = (f"{NOTICE}:", f"{DM_CLOSED}:")
+PROBE = "outbox-probe"  # the runtime row written to prove the database takes writes again
+
+Work = Callable[[], Awaitable[None]]
+
+# What each kind of message is, by its key's first word, for a notice that may not quote it.
+_WHAT = (("daily:", "The daily problem"), ("checkin-digest:", "The check-in digest"),
+         ("checkin-", "A check-in prompt"), ("mock:", "A mock-interview message"),
+         ("digest:", "The weekly digest"), ("design:", "The system-design prompt of the week"),
+         ("offer:", "An offer announcement"))
+_PLATFORM = {"discord": "Discord", "slack": "Slack", "console": "the console"}
 
 
 def backoff(attempts: int, base: float = 2.0) -> timedelta:
     """2 s, 4 s, 8 s, ... capped at 30 minutes; never gives up on a transient failure."""
     return min(timedelta(seconds=base * (2 ** min(attempts, 20))), MAX_BACKOFF)
+
+
+def halt_backoff(failures: int) -> timedelta:
+    """1 s, 2 s, 4 s, ... capped at a minute: how long delivery stays stopped after a failed write."""
+    return min(timedelta(seconds=2 ** min(max(failures - 1, 0), 10)), HALT_BACKOFF_MAX)
+
+
+class StoreFailure(Exception):
+    """The outbox could not be read or written: delivery has stopped until a write succeeds."""
 
 
 class Deliverer:
@@ -42,24 +86,38 @@ class Deliverer:
         self.concurrency = concurrency or getattr(messenger, "concurrency", 8)
         self._wake = asyncio.Event()
         self._drain_lock = asyncio.Lock()
-        self.delivered = 0
+        self.delivered = 0  # messages the platform accepted
+        # Outcomes that happened (a send, a refusal) but could not be recorded yet, in order.
+        self._owed: list[Work] = []
+        self._halted_until: datetime | None = None  # set while a failed write holds all delivery
+        self._failed_writes = 0
+
+    @property
+    def halted(self) -> bool:
+        return self._halted_until is not None
 
     def wake(self) -> None:
         self._wake.set()
 
     async def drain(self, limit: int | None = None) -> int:
-        """Deliver everything due now; returns how many went out."""
+        """Deliver everything due now; returns how many messages were settled (delivered, or given up
+        as undeliverable) and recorded. Sends nothing while a failed write holds delivery."""
         async with self._drain_lock:
-            sent = 0
-            while limit is None or sent < limit:
+            if not await self._resume():
+                return 0
+            done = 0
+            while limit is None or done < limit:
                 progress = await self._pass()
-                if progress == 0:
+                done += progress
+                if progress == 0 or self.halted:
                     break
-                sent += progress
-            return sent
+            return done
 
     async def _pass(self) -> int:
-        due = await self.store.outbox.due(self.clock.now(), limit=500)
+        try:
+            due = await self._read(self.store.outbox.due(self.clock.now(), limit=500))
+        except StoreFailure:
+            return 0
         queues: OrderedDict[tuple, list[OutboxMessage]] = OrderedDict()
         for msg in due:
             dest = ("c", msg.channel_id) if msg.channel_id is not None else ("u", msg.user_id)
@@ -68,75 +126,209 @@ class Deliverer:
 
         async def run_queue(messages: list[OutboxMessage]) -> int:
             async with gate:
-                if await self.store.outbox.pending_before(messages[0]):
-                    return 0  # an older message to this place is waiting for a retry
                 done = 0
-                for msg in messages:
-                    if not await self._deliver_one(msg):
-                        break
-                    done += 1
+                try:
+                    if self.halted or await self._read(self.store.outbox.pending_before(messages[0])):
+                        return 0  # an older message to this place is waiting for a retry
+                    for msg in messages:
+                        if not await self._deliver_one(msg):
+                            break
+                        done += 1
+                except StoreFailure:
+                    pass  # delivery is halted: every queue stops before its next send
                 return done
 
         results = await asyncio.gather(*(run_queue(q) for q in queues.values()))
         return sum(results)
 
     async def _deliver_one(self, msg: OutboxMessage) -> bool:
+        """Send one message and record the outcome; False when its queue must wait (a retry, a halt)."""
         platform = self.messenger.platform
+        if msg.unreadable is not None:
+            await self._give_up(msg, msg.unreadable, "render")
+            return True
         channel_ref = user_ref = None
         if msg.channel_id is not None:
-            channel_ref = await self.store.links.external(platform, "channel", msg.channel_id)
+            channel_ref = await self._read(self.store.links.external(platform, "channel", msg.channel_id))
         else:
-            user_ref = await self.store.links.external(platform, "user", msg.user_id)
+            user_ref = await self._read(self.store.links.external(platform, "user", msg.user_id))
         if channel_ref is None and user_ref is None:
-            async with self.db.transaction():
-                await self.store.outbox.mark_undeliverable(msg.id, f"no {platform} address for this message")
+            await self._record(partial(self.store.outbox.mark_undeliverable, msg.id,
+                                       f"no {platform} address for this message"))
             return True
         if msg.thread_of is not None:
-            msg.thread = await self._thread(msg.thread_of)
+            msg.thread = await self._read(self._thread(msg.thread_of))
+        if self.halted:  # another queue's write failed while this one was getting ready: send nothing
+            return False
         try:
             ref = await self.messenger.deliver(msg, channel_ref, user_ref)
         except DeliveryError as exc:
-            now = self.clock.now()
-            async with self.db.transaction():
-                if exc.permanent:
-                    await self.store.outbox.mark_undeliverable(msg.id, str(exc))
-                    await self._report_undeliverable(msg)
-                else:
-                    wait = timedelta(seconds=exc.retry_after) if exc.retry_after else backoff(msg.attempts)
-                    await self.store.outbox.mark_failed(msg.id, str(exc), now + wait)
-            log.warning("delivery of %s failed (%s)%s", msg.key, exc, "" if exc.permanent else "; will retry")
-            return exc.permanent
-        except Exception as exc:  # a bug or an unexpected transport error: retry later, never lose it
-            log.exception("delivery of %s crashed", msg.key)
-            async with self.db.transaction():
-                await self.store.outbox.mark_failed(msg.id, repr(exc), self.clock.now() + backoff(msg.attempts))
+            if not exc.permanent:
+                wait = timedelta(seconds=exc.retry_after) if exc.retry_after else backoff(msg.attempts)
+                log.warning("delivery of %s failed (%s); will retry", msg.key, exc)
+                await self._record(partial(self.store.outbox.mark_failed, msg.id, str(exc), self.clock.now() + wait))
+                return False
+            kind = exc.kind or ("recipient" if msg.user_id is not None else "destination")
+            log.warning("delivery of %s failed for good (%s: %s)", msg.key, kind, exc)
+            await self._give_up(msg, str(exc), kind)
+            return True
+        except OSError as exc:  # a network or I/O error the messenger did not name: it may pass
+            log.warning("delivery of %s failed (%r); will retry", msg.key, exc)
+            await self._record(partial(self.store.outbox.mark_failed, msg.id, repr(exc),
+                                       self.clock.now() + backoff(msg.attempts)))
             return False
-        async with self.db.transaction():
-            await self.store.outbox.mark_delivered(msg.id, self.clock.now(), ref if isinstance(ref, str) else None)
+        except Exception as exc:
+            # Anything else is about this message: it could not be rendered, or a bug meets it. A retry
+            # would fail the same way, for ever, and hold every message behind it.
+            log.warning("delivery of %s failed for good: it could not be rendered", msg.key, exc_info=True)
+            await self._give_up(msg, f"could not render: {type(exc).__name__}: {exc}", "render")
+            return True
         self.delivered += 1
+        await self._record(partial(self.store.outbox.mark_delivered, msg.id, self.clock.now(),
+                                   ref if isinstance(ref, str) else None))
         return True
 
+    # -- bookkeeping ------------------------------------------------------------------------------
+    async def _read(self, awaitable: Awaitable[T]) -> T:
+        try:
+            return await awaitable
+        except Exception as exc:
+            self._halt(exc, "the outbox could not be read")
+            raise StoreFailure(str(exc)) from exc
+
+    async def _record(self, work: Work) -> None:
+        """Record an outcome in its own transaction. If that fails, keep it to write later and halt."""
+        try:
+            async with self.db.transaction():
+                await work()
+        except Exception as exc:
+            self._owed.append(work)
+            self._halt(exc, "a delivery could not be recorded")
+            raise StoreFailure(str(exc)) from exc
+
+    def _halt(self, exc: Exception, what: str) -> None:
+        if self._halted_until is not None:  # another queue of the same pass found it first
+            return
+        self._failed_writes += 1
+        wait = halt_backoff(self._failed_writes)
+        self._halted_until = self.clock.now() + wait
+        log.error("%s (%s): delivery stops; it tries to write again in %ss", what, exc, wait.total_seconds())
+
+    async def _resume(self) -> bool:
+        """While halted: once the backoff has passed, prove the database takes writes (by writing what
+        is owed, or a probe) before anything more is sent. True when delivery may go on."""
+        if self._halted_until is None:
+            return True
+        if self.clock.now() < self._halted_until:
+            return False
+        if not await self._write_owed():
+            self._failed_writes += 1
+            wait = halt_backoff(self._failed_writes)
+            self._halted_until = self.clock.now() + wait
+            log.error("the outbox still cannot write: delivery stays stopped; next try in %ss", wait.total_seconds())
+            return False
+        log.warning("the outbox takes writes again: delivery resumes")
+        self._halted_until = None
+        self._failed_writes = 0
+        return True
+
+    async def _write_owed(self) -> bool:
+        owed = list(self._owed)
+        try:
+            async with self.db.transaction():
+                for work in owed:
+                    await work()
+                if not owed:
+                    await self.store.runtime.set(PROBE, iso(self.clock.now()))
+        except Exception as exc:
+            log.debug("writing the owed outcomes failed: %s", exc)
+            return False
+        del self._owed[:len(owed)]
+        return True
+
+    # -- what the deliverer reads and tells -------------------------------------------------------
     async def _thread(self, key: str) -> Thread:
         """The thread a reply goes in: the starting message's platform id once it was delivered, else None
         (it was undeliverable, or the platform has no threads), and its title as the thread's name."""
         parent = await self.store.outbox.get(key)
         if parent is None:
             return Thread(None, "")
-        return Thread(parent.ref if parent.status == "delivered" else None, parent.reply.title or "")
+        return Thread(parent.ref if parent.status == "delivered" else None, tx.plain(parent.reply.title))
 
-    async def _report_undeliverable(self, msg: OutboxMessage) -> None:
-        """A closed DM is told once, in the group's channel, so the member knows what they miss."""
-        if msg.user_id is None or msg.group_id is None:
+    async def _give_up(self, msg: OutboxMessage, error: str, kind: str) -> None:
+        async def work() -> None:
+            await self.store.outbox.mark_undeliverable(msg.id, error)
+            await self._tell(msg, kind)
+
+        await self._record(work)
+
+    async def _tell(self, msg: OutboxMessage, kind: str) -> None:
+        """Tell whoever can act on a message given up: never about a notice (one that fails causes no
+        other), never quoting the message. Runs in the transaction that marks it undeliverable."""
+        if msg.group_id is None or msg.key.startswith(_NOTICES):
             return
+        try:
+            if kind == "recipient":
+                if msg.user_id is not None:
+                    await self._tell_member(msg)
+            else:
+                await self._tell_organisers(msg, kind)
+        except sqlite3.Error:
+            raise  # the database failed: the whole outcome is owed and written again later
+        except Exception:  # a notice must never stop the mark, or every later pass would fail on it
+            log.exception("could not prepare the notice about %s", msg.key)
+
+    async def _tell_member(self, msg: OutboxMessage) -> None:
+        """A closed DM is told once, in the group's channel, so the member knows what they miss."""
         group = await self.store.groups.get(msg.group_id)
         member = await self.store.members.of_user(msg.group_id, msg.user_id)
         if group is None or member is None:
             return
-        await self.store.outbox.enqueue(
-            f"dm-closed:{group.id}:{member.user_id}",
-            Reply(text=f"@{member.name}, I could not send you a direct message. Please allow direct "
-                       "messages from this app so check-ins and pairings reach you.", tone="warning"),
-            self.clock.now(), group_id=group.id, channel_id=group.channel_id,
+        text = Rich.format("{name}, I could not send you a direct message. Please allow direct messages "
+                           "from this app so check-ins and pairings reach you.",
+                           name=Said(member.name, member.user_id))
+        await self.store.outbox.enqueue(f"{DM_CLOSED}:{group.id}:{member.user_id}", Reply(text=text, tone="warning"),
+                                        self.clock.now(), group_id=group.id, channel_id=group.channel_id)
+
+    async def _tell_organisers(self, msg: OutboxMessage, kind: str) -> None:
+        """One notice per group and kind of failure in NOTICE_WINDOW: by DM to each organiser granted in
+        the group, or in the group's channel when there is none (unless that channel is what failed)."""
+        now = self.clock.now()
+        prefix = f"{NOTICE}:{msg.group_id}:{kind}:"
+        last = await self.store.outbox.latest_created(prefix)
+        if last is not None and now - last < NOTICE_WINDOW:
+            return
+        group = await self.store.groups.get(msg.group_id)
+        if group is None:
+            return
+        reply = self.notice(msg, kind)
+        stamp = now.strftime("%Y%m%dT%H%M%S%f")
+        organisers = [row[0] for row in await self.store.groups.organisers(group.id)]
+        for user_id in organisers:
+            await self.store.outbox.enqueue(f"{prefix}{stamp}:{user_id}", reply, now, group_id=group.id,
+                                            user_id=user_id)
+        if not organisers and not (kind == "destination" and msg.channel_id == group.channel_id):
+            await self.store.outbox.enqueue(f"{prefix}{stamp}:channel", reply, now, group_id=group.id,
+                                            channel_id=group.channel_id)
+
+    def notice(self, msg: OutboxMessage, kind: str) -> Reply:
+        """What organisers are told. Only words of ours, in plain ASCII: no name, no word of the message
+        (which may be what failed), so the notice renders wherever the bot can post at all."""
+        platform = _PLATFORM.get(self.messenger.platform, self.messenger.platform)
+        what = next((name for prefix, name in _WHAT if msg.key.startswith(prefix)), "A message")
+        where = "for the group's channel" if msg.channel_id is not None else "for a member (a direct message)"
+        why = {
+            "render": f"it could not be rendered for {platform}",
+            "content": f"{platform} refused it",
+            "destination": f"{platform} did not take it in that channel (the channel is gone or archived, "
+                           "or the bot may not post there)",
+        }.get(kind, f"{platform} refused it")
+        return Reply(
+            title="A message could not be delivered",
+            text=f"{what} {where} was not delivered: {why}. The messages after it were not held up. "
+                 "Further failures of this kind in this group are not reported for 24 hours; the error "
+                 "is kept with the message in the outbox.",
+            tone="warning",
         )
 
     async def run(self, stop: asyncio.Event, idle: float = 30.0) -> None:
@@ -146,15 +338,28 @@ class Deliverer:
             self._wake.clear()
             try:
                 await self.drain()
+                wait = await self.next_wait(idle)
             except Exception:
                 log.exception("outbox pass failed")
-            nxt = await self.store.outbox.next_due_at()
-            wait = idle
-            if nxt is not None:
-                wait = max(0.05, min(idle, (nxt - self.clock.now()).total_seconds()))
+                wait = idle
             if stop.is_set():
                 break
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
             except TimeoutError:
                 pass
+        if self._owed and not await self._write_owed():
+            log.error("stopping with %d delivery outcome(s) unrecorded: those messages will be sent again "
+                      "(a platform that deduplicates by key drops the repeat)", len(self._owed))
+
+    async def next_wait(self, idle: float) -> float:
+        """Seconds until the next pass is worth making: the end of a halt, else the next retry due."""
+        now = self.clock.now()
+        if self._halted_until is None:
+            try:
+                nxt = await self.store.outbox.next_due_at()
+            except Exception as exc:
+                self._halt(exc, "the outbox could not be read")
+            else:
+                return idle if nxt is None else max(0.05, min(idle, (nxt - now).total_seconds()))
+        return max(0.05, (self._halted_until - now).total_seconds())

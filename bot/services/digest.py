@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from bot.content import ContentPack, DesignPrompt
@@ -19,6 +19,7 @@ from bot.services.chart import solves_chart
 from bot.services.daily import group_stage
 from bot.storage.db import Database
 from bot.storage.sqlite import SqliteStore
+from bot.text import Rich, Said, join
 
 DIGEST_DAY = "mon"
 DIGEST_TIME = time(8, 0)  # group-local: the week just ended is complete, and it comes before the daily post
@@ -36,9 +37,10 @@ class WeekData:
     solve_streaks: dict[int, int]
     checkin_streaks: dict[int, int]
     checkin_counts: dict[int, tuple[int, int]]
-    milestones: list[tuple[str, str]]
+    milestones: list[tuple[Said, str]]
     mocks: int
-    offers: list[tuple[str, str, str | None]]
+    offers: list[tuple[str, str, str | None, int]]
+    users: dict[int, int] = field(default_factory=dict)  # member id -> our user id, the author of the name
 
 
 def covered_week(now: datetime, tz: str) -> date:
@@ -53,6 +55,7 @@ async def gather(store: SqliteStore, content: ContentPack, group: Group, week: d
     days = [week + timedelta(days=i) for i in range(7)]
     members = await store.members.active(group.id)
     names = {m.id: m.name for m in members}
+    users = {m.id: m.user_id for m in members}
     per_day: dict[date, dict[str, int]] = {}
     per_member: dict[int, dict[str, int]] = {m.id: {} for m in members}
     for member_id, solved_at, difficulty in await repo.digests.solves_between(group.id, start, end):
@@ -73,13 +76,13 @@ async def gather(store: SqliteStore, content: ContentPack, group: Group, week: d
     milestones = []
     for member_id, mid in await repo.digests.milestones_between(group.id, start, end):
         found = rm.milestone(mid)
-        milestones.append((names.get(member_id, "?"), found[1].title if found else mid))
+        milestones.append((Said(names.get(member_id, "?"), by=users.get(member_id)), found[1].title if found else mid))
     return WeekData(
         group=group, week=week, days=days, per_day=per_day, per_member=per_member, names=names,
         solve_streaks=solve_streaks, checkin_streaks=checkin_streaks,
         checkin_counts=await repo.checkins.counts_between(group.id, week, week + timedelta(days=7)),
         milestones=milestones, mocks=await repo.digests.mocks_between(group.id, start, end),
-        offers=await repo.applications.announced_between(group.id, start, end),
+        offers=await repo.applications.announced_between(group.id, start, end), users=users,
     )
 
 
@@ -100,15 +103,19 @@ def render_weekly(data: WeekData, png: bytes) -> Reply:
         value += f" · streak {_plural(data.solve_streaks.get(mid, 0), 'day')}"
         if prompted:
             value += f" · check-ins {answered}/{prompted} (streak {data.checkin_streaks.get(mid, 0)})"
-        fields.append(Field(data.names[mid], value, inline=False))
+        # Names, and the companies of announced offers, are members' words: Said parts, so forget-me
+        # can remove them from the digest.
+        fields.append(Field(Rich.of(Said(data.names[mid], by=data.users.get(mid))), value, inline=False))
     total = sum(sum(c.values()) for c in data.per_day.values())
     if data.milestones:
-        fields.append(Field("Milestones ticked", "\n".join(f"{who}: {title}" for who, title in data.milestones),
-                            inline=False))
+        fields.append(Field("Milestones ticked", join("\n", (Rich.format("{who}: {title}", who=who, title=title)
+                                                             for who, title in data.milestones)), inline=False))
     fields.append(Field("Mock interviews", str(data.mocks)))
     if data.offers:
-        fields.append(Field("Offers 🎉", "\n".join(
-            f"{who} — {company}" + (f" ({role})" if role else "") for who, company, role in data.offers), inline=False))
+        fields.append(Field("Offers 🎉", join("\n", (
+            Rich.format("{who} — {company}{role}", who=Said(who, by=uid), company=Said(company, by=uid),
+                        role=Rich.format(" ({role})", role=Said(role, by=uid)) if role else "")
+            for who, company, role, uid in data.offers)), inline=False))
     return Reply(
         title=f"Weekly digest — {span}",
         text=f"{data.group.name} solved {_plural(total, 'problem')} this week."
@@ -191,14 +198,23 @@ async def post_weekly_design(db: Database, content: ContentPack, now: datetime, 
 
 
 # -- group stats -------------------------------------------------------------------------------------
+STATS_MIN_PEOPLE = 3  # application counts need this many members tracking, or they name someone
+STATS_HIDDEN = ("rejected", "withdrawn")  # never counted in group stats
 
 async def stats_fields(store: SqliteStore, group: Group, now: datetime) -> list[Field]:
-    """Aggregates only: application counts by stage and the check-in rate, never a name or a company."""
-    counts, people = await store.accountability.applications.stage_counts(group.id)
+    """Aggregates only: application counts by stage and the check-in rate, never a name or a company.
+
+    Counts of fewer than STATS_MIN_PEOPLE members would be one person's pipeline, so they are not shown;
+    rejections and withdrawals are never counted (a count of them is nobody else's business)."""
+    counts, people = await store.accountability.applications.stage_counts(group.id, exclude=STATS_HIDDEN)
     ordered = {s: counts[s] for s in STAGES if counts.get(s)}
     apps = sum(ordered.values())
-    app_text = "none tracked" if not apps else (
-        f"{apps} by {_plural(people, 'member')}: " + ", ".join(f"{n} {s}" for s, n in ordered.items()))
+    if not apps:
+        app_text = "none tracked"
+    elif people < STATS_MIN_PEOPLE:
+        app_text = f"tracked by fewer than {STATS_MIN_PEOPLE} members: not shown, to keep them private"
+    else:
+        app_text = f"{apps} by {_plural(people, 'member')}: " + ", ".join(f"{n} {s}" for s, n in ordered.items())
     today = local_date(now, group.timezone)
     per_member = await store.accountability.checkins.counts_between(group.id, today - timedelta(days=6),
                                                                       today + timedelta(days=2))

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
+from bot.commands.members import by_id
 from bot.content import ContentPack
 from bot.domain import availability, design, matching
 from bot.domain.model import LEVELS, Group, Member
@@ -29,6 +30,7 @@ from bot.scheduling.scheduler import Job
 from bot.storage.db import Database
 from bot.storage.mock_repo import MockSession
 from bot.storage.sqlite import SqliteStore
+from bot.text import Rich, Said, join
 
 if TYPE_CHECKING:
     from bot.bootstrap import App
@@ -93,8 +95,8 @@ async def heads_up(db: Database, content: ContentPack, now: datetime, group_id: 
             if member is None or mm.skip_rounds > 0:
                 continue
             windows = await store.mock.windows(member.id)
-            text = (f"Pairing for this week's mock interview is at {stamp(when)} "
-                    f"({when.astimezone(zone(member.timezone)):%a %H:%M} your time).")
+            text = Rich.format("Pairing for this week's mock interview is at {when} ({local} your time).",
+                               when=stamp(when), local=f"{when.astimezone(zone(member.timezone)):%a %H:%M}")
             if not windows:
                 text += " You have no availability yet: add some with `mock availability add sat 10:00-12:00`."
             reply = Reply(title="Mock interviews: pairing tomorrow", text=text,
@@ -278,8 +280,12 @@ def guide_text(content: ContentPack) -> str:
     return " · ".join(f"{g.phase} {g.minutes} min" for g in phases) + " (each half)"
 
 
-def _names(ids: Iterable[int], members: dict[int, Member]) -> str:
-    return " and ".join(members[i].name if i in members else "a former member" for i in ids)
+def said_name(member: Member) -> Said:
+    return Said(member.name, by=member.user_id)
+
+
+def _names(ids: Iterable[int], members: dict[int, Member]) -> Rich:
+    return join(" and ", (said_name(members[i]) if i in members else "a former member" for i in ids))
 
 
 def plan_for(session: MockSession, reader_id: int) -> tuple[str, int | None]:
@@ -292,18 +298,19 @@ def plan_for(session: MockSession, reader_id: int) -> tuple[str, int | None]:
     return ("trio", order[me + 1] if me < 2 else None)
 
 
-def roles_text(session: MockSession, reader_id: int, members: dict[int, Member]) -> str:
+def roles_text(session: MockSession, reader_id: int, members: dict[int, Member]) -> Rich:
     order = [s.member_id for s in sorted(session.seats, key=lambda s: s.role)]
     me = order.index(reader_id)
-    name = {i: (members[i].name if i in members else "your partner") for i in order}
+    name = {i: (said_name(members[i]) if i in members else "your partner") for i in order}
     if len(order) == 2:
         other = name[order[1 - me]]
-        return (f"You interview {other} first; at half time you swap." if me == 0
-                else f"{other} interviews you first; at half time you swap.")
+        return (Rich.format("You interview {other} first; at half time you swap.", other=other) if me == 0
+                else Rich.format("{other} interviews you first; at half time you swap.", other=other))
     a, b, c = (name[i] for i in order)
-    return [f"First half you interview {b} ({c} observes); second half you observe {b} interviewing {c}.",
-            f"First half {a} interviews you ({c} observes); second half you interview {c}.",
-            f"First half you observe {a} interviewing {b}; second half {b} interviews you."][me]
+    return Rich.format([
+        "First half you interview {b} ({c} observes); second half you observe {b} interviewing {c}.",
+        "First half {a} interviews you ({c} observes); second half you interview {c}.",
+        "First half you observe {a} interviewing {b}; second half {b} interviews you."][me], a=a, b=b, c=c)
 
 
 def pairing_reply(content: ContentPack, session: MockSession, reader: Member, members: dict[int, Member]) -> Reply:
@@ -311,14 +318,17 @@ def pairing_reply(content: ContentPack, session: MockSession, reader: Member, me
     _, asks = plan_for(session, reader.id)
     half = session.starts_at + (session.ends_at - session.starts_at) / 2
     you_ask = item_text(content, session.kind, session.seat(asks).item_id) if asks else "nothing: you observe"
-    partner_info = ", ".join(f"{members[i].name} ({members[i].level}, {members[i].timezone})"
-                             for i in others if i in members)
+    partner_info = join(", ", (Rich.format("{name} ({level}, {tz})", name=said_name(members[i]),
+                                           level=members[i].level, tz=members[i].timezone)
+                               for i in others if i in members))
     return Reply(
-        title=f"Mock interview this week: {KIND_LABEL.get(session.kind, session.kind)} with {_names(others, members)}",
-        text=(f"When: {stamp(session.starts_at)} – {stamp(session.ends_at, 't')}\n"
-              f"Your time: {local_span(session.starts_at, session.ends_at, reader.timezone)}\n"
-              f"{roles_text(session, reader.id, members)} Swap at "
-              f"{half.astimezone(zone(reader.timezone)):%H:%M} your time."),
+        title=Rich.format("Mock interview this week: {kind} with {names}",
+                          kind=KIND_LABEL.get(session.kind, session.kind), names=_names(others, members)),
+        text=Rich.format("When: {start} – {end}\nYour time: {span}\n{roles} Swap at {half} your time.",
+                         start=stamp(session.starts_at), end=stamp(session.ends_at, "t"),
+                         span=local_span(session.starts_at, session.ends_at, reader.timezone),
+                         roles=roles_text(session, reader.id, members),
+                         half=f"{half.astimezone(zone(reader.timezone)):%H:%M}"),
         fields=[Field("Partner", partner_info, inline=False), Field("You ask", you_ask, inline=False),
                 Field("Guide", guide_text(content), inline=False)],
         buttons=[Button("Confirm", "mock confirm", "success"), Button("Propose another slot", "mock propose"),
@@ -345,10 +355,11 @@ async def remind(db: Database, content: ContentPack, now: datetime, session_id: 
             _, asks = plan_for(session, reader.id)
             lead = "tomorrow" if which == "24h" else "in one hour"
             reply = Reply(
-                title=f"Reminder: mock interview {lead} with {_names(others, members)}",
-                text=(f"{stamp(session.starts_at)} — your time: "
-                      f"{local_span(session.starts_at, session.ends_at, reader.timezone)}\n"
-                      f"{roles_text(session, reader.id, members)}"),
+                title=Rich.format("Reminder: mock interview {lead} with {names}", lead=lead,
+                                  names=_names(others, members)),
+                text=Rich.format("{start} — your time: {span}\n{roles}", start=stamp(session.starts_at),
+                                 span=local_span(session.starts_at, session.ends_at, reader.timezone),
+                                 roles=roles_text(session, reader.id, members)),
                 fields=[Field("You ask", item_text(content, session.kind, session.seat(asks).item_id)
                               if asks else "nothing: you observe", inline=False)],
                 buttons=[Button("Confirm", "mock confirm", "success"), Button("Can't make it", "mock cancel", "danger")],
@@ -358,7 +369,9 @@ async def remind(db: Database, content: ContentPack, now: datetime, session_id: 
     return sent
 
 
-def feedback_reply(content: ContentPack, partner: str, others: list[str]) -> Reply:
+def feedback_reply(content: ContentPack, partner: str, others: list[str], partner_id: int) -> Reply:
+    # Commands name the partner by our member id: a display name may hold spaces or be shared.
+    ref = by_id(partner_id)
     criteria = content.rubric.criteria if content.rubric else ()
     fields = [Field(c.title, f"{c.question} 1: {c.anchors.get(1, '')} 4: {c.anchors.get(4, '')}", inline=False)
               for c in criteria]
@@ -366,10 +379,10 @@ def feedback_reply(content: ContentPack, partner: str, others: list[str]) -> Rep
     return Reply(
         title=f"How did {' and '.join(others)} do?",
         text=(f"Rate {partner} from 1 to 4 on {order}, with a note if you like: "
-              f"`mock feedback {partner} 3,3,3,3 clear and calm`. If they did not come: "
-              f"`mock feedback {partner} no-show`."),
+              f"`mock feedback {ref} 3,3,3,3 clear and calm`. If they did not come: "
+              f"`mock feedback {ref} no-show`."),
         fields=fields,
-        buttons=[Button("They did not show", f"mock feedback {partner} no-show", "danger"),
+        buttons=[Button("They did not show", f"mock feedback {ref} no-show", "danger"),
                  Button("My status", "mock status")],
     )
 
@@ -384,11 +397,12 @@ async def feedback_prompt(db: Database, content: ContentPack, now: datetime, ses
         members = {m.id: m for m in await store.members.active(session.group_id)}
         for seat in session.seats:
             reader = members.get(seat.member_id)
-            others = [members[s.member_id].name for s in session.others(seat.member_id) if s.member_id in members]
+            ids = [s.member_id for s in session.others(seat.member_id) if s.member_id in members]
+            others = [members[i].name for i in ids]
             if reader is None or not others:
                 continue
             sent += await store.outbox.enqueue(f"mock:{session.id}:{reader.id}:feedback-prompt",
-                                               feedback_reply(content, others[0], others), now,
+                                               feedback_reply(content, others[0], others, ids[0]), now,
                                                group_id=session.group_id, user_id=reader.user_id)
     return sent
 
@@ -447,7 +461,8 @@ async def me_fields(store: SqliteStore, content: ContentPack, member_id: int) ->
     rated = await store.mock.feedback_for(member_id)
     if not (held or missed or rated):
         return []
-    text = f"{held} held" + (f", {missed} missed" if missed else "") + (f", last {stamp(last, 'd')}" if last else "")
+    text = Rich.of(f"{held} held", f", {missed} missed" if missed else "",
+                   Rich.format(", last {last}", last=stamp(last, "d")) if last else "")
     fields = [Field("Mock interviews", text)]
     if rated:
         averages = [sum(r) / len(r) for _, r in rated[-6:]]
@@ -470,10 +485,10 @@ def parse_ratings(text: str, content: ContentPack) -> tuple[int, ...] | None:
     names = ", ".join(c.id for c in criteria)
     if len(parts) != len(criteria):
         raise ValueError(f"give {len(criteria)} ratings ({names}), like 3,4,3,2, or `no-show`")
-    try:
-        values = tuple(int(p) for p in parts)
-    except ValueError:
-        raise ValueError(f"ratings are whole numbers from {low} to {high}, like 3,4,3,2") from None
+    # ASCII digits only: int() would also read '٣' (and raise on '³', which isdigit() lets through)
+    if not all(p.strip().isascii() and p.strip().isdigit() for p in parts):
+        raise ValueError(f"ratings are whole numbers from {low} to {high}, like 3,4,3,2")
+    values = tuple(int(p) for p in parts)
     if any(v < low or v > high for v in values):
         raise ValueError(f"each rating is from {low} to {high}")
     return values

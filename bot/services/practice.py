@@ -31,7 +31,7 @@ def find_item(content: ContentPack, text: str) -> Item:
     """A problem by id, LeetCode number or exact title; an ML question by id."""
     key = text.strip().lower().rstrip("/").split("/problems/")[-1]
     p = content.problems.get(key)
-    if p is None and key.isdigit():
+    if p is None and key.isascii() and key.isdigit():  # '¹'.isdigit() is True, and int('¹') raises
         p = next((x for x in content.problems.values() if x.number == int(key)), None)
     if p is None:
         p = next((x for x in content.problems.values() if x.title.lower() == key), None)

@@ -32,6 +32,7 @@ class Answer:
     blockers: str | None
     answered_at: datetime
     updated_at: datetime
+    user_id: int | None = None  # our id of the person, the author of these words (forget-me finds them)
 
     def slot(self, name: str) -> str | None:
         return getattr(self, name)
@@ -99,7 +100,7 @@ class SqliteCheckins:
 
     async def answer(self, member_id: int, day: date) -> Answer | None:
         row = await self.db.one(
-            "SELECT a.member_id, m.name, a.local_date, a.done, a.next, a.blockers, a.answered_at, a.updated_at "
+            "SELECT a.member_id, m.name, a.local_date, a.done, a.next, a.blockers, a.answered_at, a.updated_at, m.user_id "
             "FROM checkin_answers a JOIN members m ON m.id = a.member_id WHERE a.member_id=? AND a.local_date=?",
             (member_id, day.isoformat()),
         )
@@ -122,7 +123,7 @@ class SqliteCheckins:
     async def answers_between(self, group_id: int, after: datetime | None, until: datetime) -> list[Answer]:
         """Answers given or edited in (after, until], of active members, by name."""
         rows = await self.db.all(
-            "SELECT a.member_id, m.name, a.local_date, a.done, a.next, a.blockers, a.answered_at, a.updated_at "
+            "SELECT a.member_id, m.name, a.local_date, a.done, a.next, a.blockers, a.answered_at, a.updated_at, m.user_id "
             "FROM checkin_answers a JOIN members m ON m.id = a.member_id "
             "WHERE a.group_id=? AND m.active=1 AND a.updated_at > ? AND a.updated_at <= ? "
             "ORDER BY m.name COLLATE NOCASE, a.local_date",
@@ -179,7 +180,7 @@ class SqliteCheckins:
 
 def _answer(row) -> Answer:
     return Answer(row[0], row[1], date.fromisoformat(row[2]), row[3], row[4], row[5], from_iso(row[6]),
-                  from_iso(row[7]))
+                  from_iso(row[7]), row[8])
 
 
 _APP_COLUMNS = "id, member_id, company, role, stage, created_at, updated_at, announced_at"
@@ -219,27 +220,30 @@ class SqliteApplications:
             "UPDATE applications SET announced_at=? WHERE id=? AND announced_at IS NULL", (iso(now), app_id)
         ) > 0
 
-    async def stage_counts(self, group_id: int) -> tuple[dict[str, int], int]:
-        """Counts per stage over the group's active members, and how many members track anything."""
+    async def stage_counts(self, group_id: int, exclude: tuple[str, ...] = ()) -> tuple[dict[str, int], int]:
+        """Counts per stage over the group's active members, and how many members track anything;
+        applications at an `exclude` stage are left out of both, as if they did not exist."""
+        skip = f" AND a.stage NOT IN ({','.join('?' * len(exclude))})" if exclude else ""
         rows = await self.db.all(
-            "SELECT a.stage, COUNT(*), COUNT(DISTINCT a.member_id) FROM applications a "
-            "JOIN members m ON m.id = a.member_id WHERE m.group_id=? AND m.active=1 GROUP BY a.stage",
-            (group_id,),
+            "SELECT a.stage, COUNT(*) FROM applications a JOIN members m ON m.id = a.member_id "
+            f"WHERE m.group_id=? AND m.active=1{skip} GROUP BY a.stage", (group_id, *exclude),
         )
         people = await self.db.scalar(
             "SELECT COUNT(DISTINCT a.member_id) FROM applications a JOIN members m ON m.id = a.member_id "
-            "WHERE m.group_id=? AND m.active=1", (group_id,),
+            f"WHERE m.group_id=? AND m.active=1{skip}", (group_id, *exclude),
         )
         return {r[0]: r[1] for r in rows}, int(people or 0)
 
-    async def announced_between(self, group_id: int, start: datetime, end: datetime) -> list[tuple[str, str, str | None]]:
-        """(member name, company, role) of offers announced in [start, end): only what members chose to share."""
+    async def announced_between(self, group_id: int, start: datetime, end: datetime
+                                ) -> list[tuple[str, str, str | None, int]]:
+        """(member name, company, role, user id) of offers announced in [start, end): only what members
+        chose to share (the user id marks whose words they are)."""
         rows = await self.db.all(
-            "SELECT m.name, a.company, a.role FROM applications a JOIN members m ON m.id = a.member_id "
+            "SELECT m.name, a.company, a.role, m.user_id FROM applications a JOIN members m ON m.id = a.member_id "
             "WHERE m.group_id=? AND a.announced_at >= ? AND a.announced_at < ? ORDER BY a.announced_at",
             (group_id, iso(start), iso(end)),
         )
-        return [(r[0], r[1], r[2]) for r in rows]
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
 
 
 class SqliteDesign:

@@ -8,12 +8,14 @@ import os
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
 from importlib import resources
 from typing import Any, TypeVar
+from urllib.request import pathname2url
 
 import aiosqlite
 
@@ -43,6 +45,14 @@ def bundled_migrations() -> list[Migration]:
     return found
 
 
+class DatabaseMissing(FileNotFoundError):
+    """The database file does not exist and this opener may not create it."""
+
+    def __init__(self, path: str):
+        super().__init__(f"there is no database at {path}; create it with `studybot db init --db {path}`")
+        self.path = path
+
+
 class Database:
     """One aiosqlite connection. Transactions are serialised by a lock so coroutines never interleave."""
 
@@ -58,14 +68,27 @@ class Database:
         # Units of work waiting to go to the database's thread together (see `run`).
         self._units: list[tuple[Callable[[], Awaitable[Any]], asyncio.Future]] = []
         self._batches: set[asyncio.Future] = set()
+        self._purge = False  # empty the write-ahead log once the current transaction commits
 
     @classmethod
-    async def open(cls, path: str) -> Database:
-        if path != ":memory:":
-            _create_private(path)
-        conn = await aiosqlite.connect(path, isolation_level=None)
+    async def open(cls, path: str, create: bool = True) -> Database:
+        """Open (and with `create`, make if missing) the database at `path`.
+
+        Without `create` a missing file is an error, never a new empty database: SQLite is asked to open
+        the file read-write only (`mode=rw`), so a bot whose file went away cannot start afresh in its place.
+        """
+        target = _sqlite_target(path, create)
+        try:
+            conn = await aiosqlite.connect(target, isolation_level=None, uri=path != ":memory:")
+        except sqlite3.OperationalError as exc:
+            if not create and not _exists(path):  # removed between the check and the open
+                raise DatabaseMissing(path) from exc
+            raise
         conn.row_factory = sqlite3.Row
         await conn.execute("PRAGMA foreign_keys = ON")
+        # Deleted rows are overwritten with zeros rather than left in free pages: after `forget-me` a
+        # scan of the file finds nothing of the member (the WAL is emptied too, see `purge_log_after_commit`).
+        await conn.execute("PRAGMA secure_delete = ON")
         await conn.execute("PRAGMA journal_mode = WAL")
         await conn.execute("PRAGMA synchronous = NORMAL")
         await conn.execute("PRAGMA busy_timeout = 5000")
@@ -129,6 +152,7 @@ class Database:
 
     def _run_here(self, work: Callable[[], Awaitable[T]], con: sqlite3.Connection) -> T:
         self._here.con = con
+        self._purge = False
         try:
             con.execute("BEGIN IMMEDIATE")
             try:
@@ -137,9 +161,17 @@ class Database:
                 _rollback(con)
                 raise
             _commit([], con)
+            if self._purge:
+                _purge_log(con)
             return result
         finally:
             self._here.con = None
+            self._purge = False
+
+    def purge_log_after_commit(self) -> None:
+        """Empty the write-ahead log once this transaction commits (after `forget-me`): the WAL keeps
+        the old version of every page it rewrote, the erased words included, until it is truncated."""
+        self._purge = True
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Database]:
@@ -148,16 +180,21 @@ class Database:
             raise RuntimeError("a unit of work run by Database.run cannot open another transaction")
         async with self._lock:
             self._queued = [("BEGIN IMMEDIATE", ())]
+            self._purge = False
             try:
                 yield self
             except BaseException:
                 queued, self._queued = self._queued, None
+                self._purge = False
                 if not (queued and queued[0][0] == "BEGIN IMMEDIATE"):  # BEGIN has run: undo what did
                     await self._in_thread(_rollback)
                 raise
             else:
                 queued, self._queued = self._queued, None
                 await self._in_thread(partial(_commit, queued))
+                if self._purge:
+                    self._purge = False
+                    await self._in_thread(_purge_log)
 
     # A call to aiosqlite's worker thread costs more than the SQLite work behind it (a thread wake and
     # a loop wake), so a command pays in hops: every method below is one hop, and `write` — a statement
@@ -264,6 +301,10 @@ class _Checkpointer:
                 try:
                     con.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                 except sqlite3.Error as exc:  # a busy moment: the next round catches up
+                    if not os.path.exists(path):
+                        # The file was removed under the bot: the app notices and stops (bootstrap's
+                        # watch); checkpointing into a file nobody will open is pointless.
+                        return
                     log.warning("checkpoint skipped: %s", exc)
         finally:
             con.close()
@@ -316,6 +357,17 @@ def _rollback(con: sqlite3.Connection) -> None:
         con.execute("ROLLBACK")
 
 
+def _purge_log(con: sqlite3.Connection, tries: int = 5) -> None:
+    """Copy the WAL into the database and truncate it to nothing. The checkpointer thread may be in a
+    passive checkpoint of its own at that moment (SQLite then reports busy): wait briefly and retry."""
+    for _ in range(tries):
+        busy, _, _ = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if not busy:
+            return
+        time.sleep(0.01)
+    log.warning("the write-ahead log could not be emptied after %d tries; the next checkpoint will", tries)
+
+
 def _run(sql: str, params: tuple, con: sqlite3.Connection) -> None:
     con.execute(sql, params)
 
@@ -354,6 +406,21 @@ def _statements(script: str) -> list[str]:
     return out
 
 
+def _exists(path: str) -> bool:
+    return os.path.exists(path)
+
+
+def _sqlite_target(path: str, create: bool) -> str:
+    """What to hand sqlite3.connect: a file URI, read-write only (`mode=rw`, never created) unless `create`."""
+    if path == ":memory:":
+        return path
+    if create:
+        _create_private(path)
+    elif not _exists(path):
+        raise DatabaseMissing(path)
+    return "file:" + pathname2url(os.path.abspath(path)) + ("" if create else "?mode=rw")
+
+
 def _create_private(path: str) -> None:
     """Create the database file readable by its owner only, before SQLite creates it with the umask."""
     directory = os.path.dirname(os.path.abspath(path))
@@ -365,8 +432,8 @@ def _create_private(path: str) -> None:
 
 
 @asynccontextmanager
-async def open_database(path: str, migrate: bool = True) -> AsyncIterator[Database]:
-    db = await Database.open(path)
+async def open_database(path: str, migrate: bool = True, create: bool = True) -> AsyncIterator[Database]:
+    db = await Database.open(path, create=create)
     try:
         if migrate:
             await db.migrate()

@@ -13,9 +13,11 @@ from bot.domain.streaks import StreakMark
 from bot.ports import OutboxMessage
 from bot.reply import Reply
 from bot.storage.accountability_repo import SqliteAccountability
+from bot.storage.buttons_repo import SqliteButtons
 from bot.storage.db import Database
 from bot.storage.hints_repo import SqliteHints
 from bot.storage.mock_repo import SqliteMock
+from bot.text import REMOVED
 
 
 def iso(when: datetime) -> str:
@@ -158,11 +160,25 @@ class SqliteGroups:
     async def all(self) -> list[Group]:
         return [_group(r) for r in await self.db.all(f"SELECT {_GROUP_COLUMNS} FROM groups ORDER BY id")]
 
-    async def add_organiser(self, group_id: int, user_id: int) -> None:
-        await self.db.write("INSERT OR IGNORE INTO organisers (group_id, user_id) VALUES (?, ?)", (group_id, user_id))
+    async def add_organiser(self, group_id: int, user_id: int, granted_by: int | None, now: datetime) -> bool:
+        """An explicit grant (`group organisers add`); False when the person already had one."""
+        return await self.db.execute(
+            "INSERT OR IGNORE INTO organisers (group_id, user_id, granted_by, granted_at) VALUES (?, ?, ?, ?)",
+            (group_id, user_id, granted_by, iso(now)),
+        ) > 0
 
-    async def remove_organiser(self, group_id: int, user_id: int) -> None:
-        await self.db.write("DELETE FROM organisers WHERE group_id=? AND user_id=?", (group_id, user_id))
+    async def remove_organiser(self, group_id: int, user_id: int) -> bool:
+        return await self.db.execute(
+            "DELETE FROM organisers WHERE group_id=? AND user_id=?", (group_id, user_id)) > 0
+
+    async def organisers(self, group_id: int) -> list[tuple[int, str, datetime]]:
+        """(user id, name in this group, granted at) of each explicit grant, oldest first."""
+        rows = await self.db.all(
+            "SELECT o.user_id, COALESCE(m.name, u.name), o.granted_at FROM organisers o "
+            "JOIN users u ON u.id = o.user_id LEFT JOIN members m ON m.group_id = o.group_id AND m.user_id = o.user_id "
+            "WHERE o.group_id=? ORDER BY o.granted_at, o.user_id", (group_id,),
+        )
+        return [(r[0], r[1], from_iso(r[2])) for r in rows]
 
     async def is_organiser(self, group_id: int, user_id: int) -> bool:
         return bool(await self.db.scalar(
@@ -211,6 +227,15 @@ class SqliteMembers:
             (group_id, name.lstrip("@")),
         )
         return _member(row) if row else None
+
+    async def named(self, group_id: int, name: str) -> list[Member]:
+        """Every active member of the group with this display name (any case), oldest first: names are
+        not unique, so the caller decides what to do with two."""
+        rows = await self.db.all(
+            f"SELECT {_MEMBER_COLUMNS} FROM members WHERE group_id=? AND name=? COLLATE NOCASE AND active=1 "
+            "ORDER BY id", (group_id, name.lstrip("@")),
+        )
+        return [_member(r) for r in rows]
 
     async def add(self, member: Member) -> Member:
         member.id = await self.db.insert(
@@ -276,12 +301,22 @@ class SqliteMilestones:
 
 
 def _message(row) -> OutboxMessage:
+    reply, unreadable = _payload(row["payload"])
     return OutboxMessage(
         id=row["id"], key=row["key"], group_id=row["group_id"], channel_id=row["channel_id"],
-        user_id=row["user_id"], reply=Reply.from_json(json.loads(row["payload"])), attempts=row["attempts"],
+        user_id=row["user_id"], reply=reply, attempts=row["attempts"],
         created_at=from_iso(row["created_at"]), not_before=from_iso(row["not_before"]), status=row["status"],
-        delivered_at=from_iso(row["delivered_at"]), last_error=row["last_error"],
+        delivered_at=from_iso(row["delivered_at"]), last_error=row["last_error"], unreadable=unreadable,
     )
+
+
+def _payload(text: str) -> tuple[Reply, str | None]:
+    """The stored reply. One this version cannot read (damaged, or written by another version) comes back
+    empty with the reason, so the deliverer gives up that one message rather than failing every pass."""
+    try:
+        return Reply.from_json(json.loads(text)), None
+    except Exception as exc:
+        return Reply(), f"unreadable payload ({type(exc).__name__}: {exc})"
 
 
 class SqliteOutbox:
@@ -291,14 +326,22 @@ class SqliteOutbox:
 
     async def enqueue(self, key, reply, now, *, group_id, channel_id=None, user_id=None, not_before=None,
                       thread_of=None) -> bool:
-        added = await self.db.execute(
-            "INSERT OR IGNORE INTO outbox (key, group_id, channel_id, user_id, payload, created_at, not_before, "
-            "thread_of) VALUES (?,?,?,?,?,?,?,?)",
+        row = await self.db.one(
+            "INSERT INTO outbox (key, group_id, channel_id, user_id, payload, created_at, not_before, "
+            "thread_of) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (key) DO NOTHING RETURNING id",
             (key, group_id, channel_id, user_id, json.dumps(reply.to_json()), iso(now), iso(not_before or now),
              thread_of),
-        ) > 0
-        self.enqueued += added
-        return added
+        )
+        if row is None:
+            return False
+        # Whose words it carries, so that forget-me finds this row without reading every payload.
+        for author in sorted(reply.authors()):
+            await self.db.write("INSERT OR IGNORE INTO outbox_authors (user_id, outbox_id) VALUES (?, ?)",
+                                (author, row[0]))
+        # A button too long for a platform's button id is kept by key with the message (bot/domain/buttons.py).
+        await SqliteButtons(self.db).keep(reply, user_id, now)
+        self.enqueued += 1
+        return True
 
     async def due(self, now: datetime, limit: int = 100) -> list[OutboxMessage]:
         rows = await self.db.all(
@@ -347,8 +390,42 @@ class SqliteOutbox:
     async def next_due_at(self) -> datetime | None:
         return from_iso(await self.db.scalar("SELECT MIN(not_before) FROM outbox WHERE status='pending'"))
 
-    async def forget_user(self, user_id: int, group_id: int) -> None:
+    async def latest_created(self, prefix: str) -> datetime | None:
+        """When the newest message whose key starts with `prefix` was queued (a range on the key's index)."""
+        return from_iso(await self.db.scalar(
+            "SELECT MAX(created_at) FROM outbox WHERE key>=? AND key<?", (prefix, prefix + "\U0010ffff")))
+
+    async def forget_user(self, user_id: int, group_id: int) -> int:
+        """forget-me: delete the group's messages addressed to the person, and rewrite every other message
+        of the group that carries their words (pending or delivered) with those words removed.
+        Returns how many messages were rewritten."""
         await self.db.write("DELETE FROM outbox WHERE user_id=? AND group_id=?", (user_id, group_id))
+        rows = await self.db.all(
+            "SELECT o.id, o.payload FROM outbox_authors a JOIN outbox o ON o.id = a.outbox_id "
+            "WHERE a.user_id=? AND (o.group_id=? OR o.group_id IS NULL)", (user_id, group_id),
+        )
+        for outbox_id, payload in rows:
+            try:
+                scrubbed = Reply.from_json(json.loads(payload)).scrub(user_id)
+            except (ValueError, KeyError, TypeError, AttributeError):  # unreadable: nothing of it is kept
+                scrubbed = Reply(text=REMOVED)
+            await self.db.write("UPDATE outbox SET payload=? WHERE id=?", (json.dumps(scrubbed.to_json()), outbox_id))
+            await self.db.write("DELETE FROM outbox_authors WHERE user_id=? AND outbox_id=?", (user_id, outbox_id))
+        return len(rows)
+
+    async def prune(self, before: datetime, limit: int = 500) -> int:
+        """Delete up to `limit` messages delivered (or given up on) before `before`; returns how many.
+
+        A header whose thread still has a pending reply is kept: the reply needs its platform ref. Their
+        author rows go with them (ON DELETE CASCADE)."""
+        cutoff = iso(before)
+        return await self.db.execute(
+            "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox "
+            "WHERE status IN ('delivered', 'undeliverable') AND not_before < ? AND COALESCE(delivered_at, not_before) < ? "
+            "AND key NOT IN (SELECT thread_of FROM outbox WHERE status='pending' AND thread_of IS NOT NULL) "
+            "LIMIT ?)",  # no ORDER BY: the index yields the oldest first anyway, and a sort would read them all
+            (cutoff, cutoff, limit),
+        )
 
 
 @dataclass(frozen=True)
@@ -581,4 +658,5 @@ class SqliteStore:
         self.runtime = SqliteRuntime(db)
         self.accountability = SqliteAccountability(db)
         self.mock = SqliteMock(db)
+        self.buttons = SqliteButtons(db)
         self.hints = SqliteHints(db)

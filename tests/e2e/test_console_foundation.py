@@ -75,7 +75,11 @@ def test_a_script_file_and_exit_code(tmp_path):
 
 def test_db_upgrade_command(tmp_path):
     db = tmp_path / "u.db"
-    proc = subprocess.run([sys.executable, "-m", "launcher.cli", "db", "upgrade", "--db", str(db)],
+    # `db upgrade` never creates a database (issue 12): `db init` does, once.
+    missing = subprocess.run([sys.executable, "-m", "launcher.cli", "db", "upgrade", "--db", str(db)],
+                             capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2 and "studybot db init" in missing.stderr and not db.exists()
+    proc = subprocess.run([sys.executable, "-m", "launcher.cli", "db", "init", "--db", str(db)],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "schema version" in proc.stdout

@@ -13,7 +13,7 @@ async def test_rejoin_keeps_history_and_forget_me_erases_it(group):
     assert "You are not in this study group yet" in await bot.say("@alice roadmap")
     assert "Welcome back" in await bot.say("@alice join")
     assert "[x] " + milestone in await bot.say("@alice roadmap")
-    assert "deleted" in await bot.say("@alice forget-me")
+    assert "deleted" in await bot.say("@alice forget-me confirm")
     db = bot.app.db
     assert await db.scalar("SELECT COUNT(*) FROM members WHERE name='alice'") == 0
     assert await db.scalar("SELECT COUNT(*) FROM users WHERE name='alice'") == 0

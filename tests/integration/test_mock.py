@@ -168,7 +168,7 @@ async def test_forget_me_removes_every_mock_row(group):
     await group.say("group pair-now")
     await group.say(":advance 7d")
     await group.say("@alice mock feedback me 3,3,3,3")
-    await group.say("forget-me")
+    await group.say("forget-me confirm")
     for table in ("mock_members", "mock_availability", "mock_avoid", "mock_seats", "mock_feedback"):
         cols = [r[1] for r in await group.app.db.all(f"PRAGMA table_info({table})")]
         col = "member_id" if "member_id" in cols else "from_member"

@@ -84,7 +84,7 @@ async def test_contract_groups_and_members(store):
     member.target = "faang"
     await store.members.save(member)
     assert (await store.members.get(member.id)).target_count == 150
-    await store.groups.add_organiser(group.id, member.user_id)
+    await store.groups.add_organiser(group.id, member.user_id, None, NOW)
     assert await store.groups.is_organiser(group.id, member.user_id)
     assert [m.name for m in await store.members.active(group.id)] == ["ada"]
 

@@ -149,7 +149,7 @@ def test_the_day_digest_is_a_header_and_every_answer_in_thread_posts_within_embe
     header, posts = digest_replies("#study", MON, CheckinSettings(), answers(2, 20), None, {0: 3})
     assert (header.title, header.text) == ("Check-ins — Mon 02 Mar", "2 members checked in for #study.")
     assert header.fields == [] and len(posts) == 1
-    assert [f.name for f in posts[0].fields] == ["member0 · streak 3", "member1 · streak 0"]
+    assert [f.name.plain() for f in posts[0].fields] == ["member0 · streak 3", "member1 · streak 0"]
     # 60 members with long answers: several posts, each inside Discord's embed limits (25 fields, 6000
     # characters), and every member exactly once, in order.
     header, posts = digest_replies("#study", MON, CheckinSettings(), answers(60, 900), None, {})
@@ -159,4 +159,4 @@ def test_the_day_digest_is_a_header_and_every_answer_in_thread_posts_within_embe
         assert 0 < len(post.fields) <= DIGEST_POST_FIELDS
         assert sum(len(f.name) + len(f.value) for f in post.fields) <= DIGEST_POST_CHARS
         assert all(len(f.value) <= 1024 for f in post.fields)
-    assert [f.name for p in posts for f in p.fields] == [f"member{i} · streak 0" for i in range(60)]
+    assert [f.name.plain() for p in posts for f in p.fields] == [f"member{i} · streak 0" for i in range(60)]

@@ -4,7 +4,8 @@ It records every request the client makes (method, path, query, JSON body) so th
 what was really sent, deduplicates channel messages by nonce as Discord does with enforce_nonce,
 and can be told to fail the next requests to a route (429, 500, 403, ...). Threads are started from
 a message (the thread has the message's id, and a second start is refused with code 160004), and
-posting into a channel or thread that does not exist is refused with 404, as Discord does.
+posting into a channel or thread that does not exist is refused with 404, as Discord does. A message
+whose body contains the `poison` text is refused with Discord's 400 Invalid Form Body (50035).
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ WAIT = 10.0  # seconds to wait for the client to answer an event; never a sleep
 MEMBER_PERMS = (1 << 10) | (1 << 11) | (1 << 31)  # view channel, send messages, use application commands
 
 
+# Discord's answer to a message it will never take, as it sends it: 400, code 50035, and where in the
+# body each problem is.
+INVALID_FORM_BODY = {"message": "Invalid Form Body", "code": 50035, "errors": {"embeds": {"0": {"description": {
+    "_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 4096 or fewer in length."}]}}}}}
+
+
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     # discord.py compares Content-Type to exactly "application/json"; aiohttp's json_response adds a charset.
     return web.Response(body=json.dumps(data).encode(), status=status, content_type="application/json",
@@ -38,6 +45,14 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
 def user_payload(user_id: int, name: str, bot: bool = False) -> dict:
     return {"id": str(user_id), "username": name, "global_name": name.title(), "discriminator": "0",
             "avatar": None, "bot": bot, "public_flags": 0, "flags": 0}
+
+
+@dataclass(frozen=True)
+class UserOption:
+    """A USER option's value, as a test gives it: Discord sends the id, and the user in `resolved`."""
+
+    id: int
+    name: str
 
 
 @dataclass
@@ -71,6 +86,7 @@ class FakeDiscord:
         self.closed_dms: set[int] = set()
         self.failures: dict[str, deque[Failure]] = defaultdict(deque)
         self.outage: Failure | None = None  # while set, every REST request gets this answer
+        self.poison: str | None = None  # a message whose body contains this is refused as invalid, every time
         self.commands: dict[int | None, list[dict]] = {}
         self.users: dict[int, dict] = {}
         self.identifies: list[dict] = []
@@ -211,13 +227,23 @@ class FakeDiscord:
     def slash_data(self, path: str, options: dict[str, Any] | None = None, *, focused: str | None = None) -> dict:
         """The interaction data Discord builds for `/a b c` with the given option values."""
         words = path.split()
-        opts = [{"name": k, "type": 4 if isinstance(v, int) else 3, "value": v, **({"focused": True} if k == focused else {})}
-                for k, v in (options or {}).items()]
+        opts, resolved = [], {}
+        for k, v in (options or {}).items():
+            if isinstance(v, UserOption):
+                opts.append({"name": k, "type": 6, "value": str(v.id)})
+                resolved.setdefault("users", {})[str(v.id)] = user_payload(v.id, v.name)
+                resolved.setdefault("members", {})[str(v.id)] = {
+                    "roles": [], "joined_at": TS, "deaf": False, "mute": False, "flags": 0, "nick": None,
+                    "permissions": str(MEMBER_PERMS)}
+                continue
+            opts.append({"name": k, "type": 4 if isinstance(v, int) else 3, "value": v,
+                         **({"focused": True} if k == focused else {})})
         top = self._find_command(words[0])
         for word in reversed(words[1:]):
             kind = 1 if word == words[-1] else 2  # the leaf is a subcommand, anything above it a group
             opts = [{"name": word, "type": kind, "options": opts}]
-        return {"id": top["id"], "name": words[0], "type": 1, "guild_id": top.get("guild_id"), "options": opts}
+        data = {"id": top["id"], "name": words[0], "type": 1, "guild_id": top.get("guild_id"), "options": opts}
+        return data | ({"resolved": resolved} if resolved else {})
 
     def _find_command(self, name: str) -> dict:
         for cmds in self.commands.values():
@@ -316,6 +342,8 @@ class FakeDiscord:
                 user = next(u for u, c in self.dm_channels.items() if c == channel)
                 if user in self.closed_dms:
                     return json_response({"message": "Cannot send messages to this user", "code": 50007}, 403)
+            if self.poison is not None and self.poison in json.dumps(body):
+                return json_response(INVALID_FORM_BODY, 400)
             message = self._post(channel, body, files)
             if failure is not None:
                 return json_response(failure.body, failure.status, failure.headers)

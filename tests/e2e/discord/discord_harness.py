@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -93,11 +94,16 @@ def is_ephemeral(body: dict) -> bool:
     return bool((body["data"].get("flags") or 0) & EPHEMERAL)
 
 
+def shown(markdown: str) -> str:
+    """What a Discord client shows for escaped markdown: a backslash before punctuation is dropped."""
+    return re.sub(r"\\([^0-9A-Za-z\s])", r"\1", markdown)
+
+
 def text_of(body: dict) -> str:
     e = embed_of(body)
     parts = [e.get("title") or "", e.get("description") or ""]
     parts += [f"{f['name']}: {f['value']}" for f in e.get("fields", [])]
-    return "\n".join(parts)
+    return shown("\n".join(parts))
 
 
 async def start_group(fake) -> None:

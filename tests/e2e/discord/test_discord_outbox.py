@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from discord_fake import CHANNEL_ID, Failure
@@ -10,6 +11,7 @@ from discord_harness import ADA, BOB, start_group, text_of
 from adapters.discord import render
 from adapters.discord.messenger import nonce_for
 from bot.reply import Bar, Field, Image, Reply
+from bot.text import Rich, Stamp
 
 POSTS = f"POST /channels/{CHANNEL_ID}/messages"
 
@@ -58,7 +60,9 @@ async def test_daily_post_goes_to_the_channel_and_its_button_works_later(dbot):
 async def test_dm_through_the_outbox_caches_the_dm_channel_and_a_closed_dm_is_reported_once(dbot):
     fake = dbot.fake
     await start_group(fake)
-    await enqueue(dbot, "test-dm:1", Reply(title="Your pairing", text="You meet {t:1772470800:f}."), user=BOB)
+    await enqueue(dbot, "test-dm:1", Reply(title="Your pairing", text=Rich.format("You meet {when}.",
+                                                                                    when=Stamp(1772470800, "f"))),
+                  user=BOB)
     await enqueue(dbot, "test-dm:2", Reply(text="A reminder"), user=BOB)
     assert await dbot.app.deliverer.drain() == 2
     (opened,) = fake.recorded("POST", "/users/@me/channels")
@@ -153,3 +157,89 @@ async def test_long_replies_are_kept_within_discords_embed_limits(dbot):
     assert total <= 6000
     assert embed["image"]["url"] == "attachment://chart.png"
     assert request.files == [("chart.png", b"\x89PNG fake")]
+
+
+NOTICE_TITLE = "A message could not be delivered"
+
+
+def titled(fake, title: str, channel: int = CHANNEL_ID) -> list[dict]:
+    return [m for m in posts(fake, channel) if m["embeds"] and m["embeds"][0].get("title") == title]
+
+
+async def test_one_poisoned_message_among_100_delays_none_of_the_other_99(dbot):
+    fake = dbot.fake
+    await start_group(fake)
+    fake.poison = "POISON"  # Discord answers 400 Invalid Form Body (50035) to that message, every time
+    for i in range(100):
+        await enqueue(dbot, f"poison:{i}", Reply(text=f"post {i}" + (" POISON" if i == 37 else "")))
+    assert await dbot.app.deliverer.drain() == 101, "the 100 and the notice, without the clock moving"
+    delivered = [m["embeds"][0]["description"] for m in posts(fake) if m["embeds"][0].get("title") != NOTICE_TITLE]
+    assert delivered == [f"post {i}" for i in range(100) if i != 37], "in order, none held back"
+    tries = [r for r in fake.recorded("POST", f"/channels/{CHANNEL_ID}/messages") if "POISON" in json.dumps(r.body)]
+    assert len(tries) == 1, "refused once, never retried"
+    poisoned = await dbot.app.store.outbox.get("poison:37")
+    assert poisoned.status == "undeliverable" and "400 50035" in poisoned.last_error
+    # No organiser is granted in this group, so the channel is told, once, without the message's words.
+    (notice,) = titled(fake, NOTICE_TITLE)
+    assert "Discord refused it" in notice["embeds"][0]["description"]
+    assert "POISON" not in json.dumps(notice) and "post 37" not in json.dumps(notice)
+    dbot.clock.advance(timedelta(hours=1))
+    await enqueue(dbot, "poison:again", Reply(text="again POISON"))
+    await dbot.app.deliverer.drain()
+    assert len(titled(fake, NOTICE_TITLE)) == 1, "one notice per group and kind of failure in 24 hours"
+
+
+async def test_what_discord_refuses_for_good_is_given_up_and_what_may_pass_is_retried(dbot):
+    fake = dbot.fake
+    await start_group(fake)
+    channel, ada = await ids(dbot, ADA)
+    group = await dbot.app.store.groups.by_channel(channel)
+    async with dbot.app.db.transaction():
+        await dbot.app.store.groups.add_organiser(group.id, ada, None, dbot.clock.now())
+    # Missing Permissions in the channel: every try would get the same answer until an organiser acts.
+    fake.fail_next(POSTS, Failure(403, {"message": "Missing Permissions", "code": 50013}))
+    await enqueue(dbot, "refused:forbidden", Reply(text="first"))
+    await enqueue(dbot, "refused:next", Reply(text="second"))
+    assert await dbot.app.deliverer.drain() == 3
+    assert [m["embeds"][0]["description"] for m in posts(fake)] == ["second"]
+    forbidden = await dbot.app.store.outbox.get("refused:forbidden")
+    assert forbidden.status == "undeliverable" and "403 50013" in forbidden.last_error
+    (notice,) = posts(fake, fake.dm_channels[ADA])
+    assert notice["embeds"][0]["title"] == NOTICE_TITLE, "the granted organiser is told by DM"
+    assert "may not post there" in notice["embeds"][0]["description"]
+    # A 401 (the bot's token) or a 403 that is not about the channel says nothing of this message: it
+    # waits, holding the queue, and goes once Discord takes it.
+    fake.fail_next(POSTS, Failure(401, {"message": "401: Unauthorized", "code": 0}),
+                   Failure(403, {"message": "You are being blocked from accessing our API", "code": 40333}))
+    await enqueue(dbot, "held:1", Reply(text="third"))
+    await enqueue(dbot, "held:2", Reply(text="fourth"))
+    assert await dbot.app.deliverer.drain() == 0
+    dbot.clock.advance(timedelta(minutes=1))
+    assert await dbot.app.deliverer.drain() == 0
+    dbot.clock.advance(timedelta(minutes=1))
+    assert await dbot.app.deliverer.drain() == 2
+    assert [m["embeds"][0]["description"] for m in posts(fake)] == ["second", "third", "fourth"]
+
+
+async def test_a_post_that_cannot_be_marked_sent_is_sent_once_and_nothing_more_until_writes_work(dbot):
+    fake = dbot.fake
+    await start_group(fake)
+    for i in range(10):
+        await enqueue(dbot, f"bookkeeping:{i}", Reply(text=f"post {i}"))
+    db = dbot.app.db
+    # The database refuses every write from here on, as a read-only file does.
+    await db.conn.execute("PRAGMA query_only = ON")
+    for _ in range(100):  # five seconds at the old loop's pace: that was 98 copies of the first post
+        await dbot.app.deliverer.drain()
+        dbot.clock.advance(timedelta(milliseconds=50))
+    requests = fake.recorded("POST", f"/channels/{CHANNEL_ID}/messages")
+    assert len(requests) == 1 and requests[0].body["nonce"] == nonce_for("bookkeeping:0")
+    assert (await dbot.app.store.outbox.get("bookkeeping:0")).status == "pending"
+    await db.conn.execute("PRAGMA query_only = OFF")
+    dbot.clock.advance(timedelta(minutes=1))
+    assert await dbot.app.deliverer.drain() == 9
+    requests = fake.recorded("POST", f"/channels/{CHANNEL_ID}/messages")
+    assert [r.body["nonce"] for r in requests] == [nonce_for(f"bookkeeping:{i}") for i in range(10)], \
+        "each sent once, in order: the first was recorded late, not sent again"
+    first = await dbot.app.store.outbox.get("bookkeeping:0")
+    assert first.status == "delivered" and first.ref == posts(fake)[0]["id"]

@@ -1,6 +1,7 @@
 """A fake Slack on 127.0.0.1 (port 0): the Web API methods studybot calls, response_urls, file uploads
 and a Socket Mode websocket. It records every call so tests can assert on exactly what was sent. A
-message posted with `thread_ts` is a reply in the thread of the channel's message with that ts.
+message posted with `thread_ts` is a reply in the thread of the channel's message with that ts. A message
+whose blocks contain the `poison` text is refused with Slack's `invalid_blocks`, as Slack answers it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,14 @@ OTHER_CHANNEL = "C0000OTHER"
 ADA, BOB, CAROL = "U0000ADA1", "U0000BOB1", "U0000CAROL"
 
 
+# Slack's answer to blocks it will never take (HTTP 200, ok false), with where in them the problem is.
+INVALID_BLOCKS = {
+    "ok": False, "error": "invalid_blocks",
+    "errors": ["must be less than 3001 characters [json-pointer:/blocks/1/text/text]"],
+    "response_metadata": {"messages": ["[ERROR] must be less than 3001 characters [json-pointer:/blocks/1/text/text]"]},
+}
+
+
 @dataclass
 class Call:
     method: str
@@ -41,6 +50,7 @@ class Failure:
 class FakeSlack:
     def __init__(self) -> None:
         self.outage: Failure | None = None  # while set, every Web API call gets this answer
+        self.poison: str | None = None  # a message whose blocks contain this is refused, every time
         self.calls: list[Call] = []
         self.responses: list[dict[str, Any]] = []  # posts to response_urls, in order, with "_url"
         self.messages: dict[str, list[dict[str, Any]]] = {}  # channel id -> messages posted by the bot
@@ -174,6 +184,8 @@ class FakeSlack:
                 return {"ok": False, "error": "not_in_channel"}
         if not p.get("text") and not p.get("blocks"):
             return {"ok": False, "error": "no_text"}
+        if self.poison is not None and self.poison in json.dumps(p.get("blocks")):
+            return INVALID_BLOCKS
         if p.get("thread_ts") and p["thread_ts"] not in {m["ts"] for m in self.messages.get(channel, [])}:
             return {"ok": False, "error": "thread_not_found"}
         ts = f"1772440000.{next(self._ids):06d}"

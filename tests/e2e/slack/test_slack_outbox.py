@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from slack_fake import ADA, BOB, CHANNEL, OTHER_CHANNEL, Failure
 from slack_harness import buttons_of, response, start_group, text_of
 
 from bot.reply import Bar, Button, Field, Image, Reply
+from bot.text import Rich, Stamp
 
 RATELIMITED = Failure(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "30"})
 
@@ -36,9 +38,11 @@ def posted(fake, channel: str = CHANNEL) -> list[str]:
 async def test_a_channel_post_and_dms_with_local_time_markers(sbot):
     fake = sbot.fake
     await start_group(sbot)
-    await enqueue(sbot, "test:post", Reply(title="Weekly digest", text="Pairs meet {t:1772470800:f}.",
+    await enqueue(sbot, "test:post", Reply(title="Weekly digest", text=Rich.format("Pairs meet {when}.",
+                                                                                   when=Stamp(1772470800, "f")),
                                            buttons=[Button("Leaderboard", "leaderboard week")]))
-    await enqueue(sbot, "test:dm:1", Reply(text="Your mock is {t:1772470800:R}."), user=BOB)
+    await enqueue(sbot, "test:dm:1", Reply(text=Rich.format("Your mock is {when}.", when=Stamp(1772470800, "R"))),
+                  user=BOB)
     await enqueue(sbot, "test:dm:2", Reply(text="Check-in time"), user=BOB)
     assert await sbot.app.deliverer.drain() == 3
     (post,) = fake.messages[CHANNEL]
@@ -167,3 +171,69 @@ async def test_long_replies_are_kept_within_slacks_block_limits(sbot):
     assert sum(len(b["elements"]) for b in blocks if b["type"] == "actions") == 30
     assert any("more than Slack shows" in e["text"] for b in blocks if b["type"] == "context" for e in b["elements"])
     assert len(message["text"]) <= 3000
+
+
+async def test_one_poisoned_message_among_100_delays_none_of_the_other_99(sbot):
+    fake = sbot.fake
+    await start_group(sbot)
+    fake.poison = "POISON"  # Slack answers invalid_blocks to that message, every time
+    for i in range(100):
+        await enqueue(sbot, f"poison:{i}", Reply(text=f"post {i}" + (" POISON" if i == 37 else "")))
+    assert await sbot.app.deliverer.drain() == 101, "the 100 and the notice, without the clock moving"
+    texts = posted(fake)
+    assert [t for t in texts if t.startswith("post")] == [f"post {i}" for i in range(100) if i != 37]
+    tries = [c for c in fake.recorded("chat.postMessage") if "POISON" in json.dumps(c.params)]
+    assert len(tries) == 1, "refused once, never retried"
+    poisoned = await sbot.app.store.outbox.get("poison:37")
+    assert poisoned.status == "undeliverable" and "invalid_blocks" in poisoned.last_error
+    # No organiser is granted in this group, so the channel is told, once, without the message's words.
+    (notice,) = [t for t in texts if "was not delivered" in t]
+    assert "Slack refused it" in notice and "POISON" not in notice and "post 37" not in notice
+    sbot.clock.advance(timedelta(hours=1))
+    await enqueue(sbot, "poison:again", Reply(text="again POISON"))
+    await sbot.app.deliverer.drain()
+    assert len([t for t in posted(fake) if "was not delivered" in t]) == 1, "once per kind in 24 hours"
+
+
+async def test_an_error_slack_names_is_final_unless_it_is_an_outage_or_the_bots_own_credentials(sbot):
+    fake = sbot.fake
+    await start_group(sbot)
+    # An error we never listed is still Slack refusing this message: before, it was retried for ever.
+    fake.fail_next("chat.postMessage", Failure(200, {"ok": False, "error": "invalid_arguments"}))
+    await enqueue(sbot, "refused:unknown", Reply(text="first"))
+    await enqueue(sbot, "refused:next", Reply(text="second"))
+    await sbot.app.deliverer.drain()
+    assert posted(fake)[0] == "second"
+    assert (await sbot.app.store.outbox.get("refused:unknown")).last_error == "Slack refused the message: invalid_arguments"
+    # A revoked token or a missing scope is fixed once by the operator, for every message: wait for it.
+    fake.fail_next("chat.postMessage", Failure(200, {"ok": False, "error": "token_revoked"}),
+                   Failure(200, {"ok": False, "error": "missing_scope"}))
+    await enqueue(sbot, "held:1", Reply(text="third"))
+    await enqueue(sbot, "held:2", Reply(text="fourth"))
+    assert await sbot.app.deliverer.drain() == 0
+    sbot.clock.advance(timedelta(minutes=1))
+    assert await sbot.app.deliverer.drain() == 0
+    sbot.clock.advance(timedelta(minutes=1))
+    assert await sbot.app.deliverer.drain() == 2
+    assert [t for t in posted(fake) if "was not delivered" not in t] == ["second", "third", "fourth"]
+
+
+async def test_a_post_that_cannot_be_marked_sent_is_sent_once_and_nothing_more_until_writes_work(sbot):
+    fake = sbot.fake
+    await start_group(sbot)
+    for i in range(10):
+        await enqueue(sbot, f"bookkeeping:{i}", Reply(text=f"post {i}"))
+    db = sbot.app.db
+    # The database refuses every write from here on, as a read-only file does. Slack does not drop a
+    # repeated post, so each extra send here would be one more copy in the channel.
+    await db.conn.execute("PRAGMA query_only = ON")
+    for _ in range(100):  # five seconds at the old loop's pace: that was 98 copies of the first post
+        await sbot.app.deliverer.drain()
+        sbot.clock.advance(timedelta(milliseconds=50))
+    assert posted(fake) == ["post 0"]
+    await db.conn.execute("PRAGMA query_only = OFF")
+    sbot.clock.advance(timedelta(minutes=1))
+    assert await sbot.app.deliverer.drain() == 9
+    assert posted(fake) == [f"post {i}" for i in range(10)], "each once, in order"
+    first = await sbot.app.store.outbox.get("bookkeeping:0")
+    assert first.status == "delivered" and first.ref == fake.messages[CHANNEL][0]["ts"]

@@ -6,6 +6,7 @@ import pytest
 
 from adapters.slack import render
 from bot.reply import Form, FormField, Reply
+from bot.text import Rich, Stamp
 
 EPOCH = 1772470800  # Mon 02 Mar 2026 17:00 UTC
 
@@ -17,16 +18,19 @@ EPOCH = 1772470800  # Mon 02 Mar 2026 17:00 UTC
     ("D", "{date_long_pretty}", "Mon 02 Mar 2026"),
     ("t", "{time}", "17:00 UTC"),
 ])
-def test_time_markers_become_slack_date_tokens(style, token, fallback):
-    text = render.mrkdwn(f"at {{t:{EPOCH}:{style}}} & after")
+def test_stamps_become_slack_date_tokens(style, token, fallback):
+    text = render.mrkdwn(Rich.of("at ", Stamp(EPOCH, style), " & after"))
     assert text == f"at <!date^{EPOCH}^{token}|{fallback}> &amp; after"
 
 
-def test_headers_show_a_readable_utc_time_and_channel_ids_become_links():
-    reply = Reply(title=f"Round of {{t:{EPOCH}:d}}", text="Welcome to #C0123ABCDE, not #general")
+def test_headers_show_a_readable_utc_time_and_text_never_becomes_a_link():
+    reply = Reply(title=Rich.of("Round of ", Stamp(EPOCH, "d")),
+                  text=f"Welcome to #C0123ABCDE, not #general {{t:{EPOCH}:d}} <!channel> *b*")
     header, section = render.blocks_for(reply)
     assert header["text"]["text"] == "Round of Mon 02 Mar 2026"
-    assert section["text"]["text"] == "Welcome to <#C0123ABCDE>, not #general"
+    assert section["text"]["verbatim"] is True  # Slack links no channel name or URL by itself
+    assert section["text"]["text"] == (f"Welcome to #C0123ABCDE, not #general {{t:{EPOCH}:d}} &lt;!channel&gt; "
+                                       "\u2217b\u2217")
 
 
 def test_long_text_splits_on_line_ends_and_cuts_only_an_over_long_line():
