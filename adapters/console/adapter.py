@@ -25,6 +25,7 @@ from bot.domain.model import Caller
 from bot.domain.timeutil import parse_duration
 from bot.ports import DeliveryError, OutboxMessage
 from bot.reply import Reply
+from bot.text import visible
 
 PLATFORM = "console"
 
@@ -204,6 +205,6 @@ class ConsoleAdapter:
     async def run(self, lines, ask=None) -> None:
         async for line in lines:
             if not self.interactive:
-                self.write(f"> {line.rstrip()}")
+                self.write(f"> {visible(line.rstrip())}")  # what was typed, without terminal escapes
             await self.handle_line(line, ask)
         await self.app.deliver_now()

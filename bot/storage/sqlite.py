@@ -409,7 +409,10 @@ class SqliteOutbox:
                 scrubbed = Reply.from_json(json.loads(payload)).scrub(user_id)
             except (ValueError, KeyError, TypeError, AttributeError):  # unreadable: nothing of it is kept
                 scrubbed = Reply(text=REMOVED)
-            await self.db.write("UPDATE outbox SET payload=? WHERE id=?", (json.dumps(scrubbed.to_json()), outbox_id))
+            # last_error may quote what the platform or a renderer said about the message: it goes too
+            await self.db.write("UPDATE outbox SET payload=?, last_error=CASE WHEN last_error IS NULL THEN NULL "
+                                "ELSE '(removed with forget-me)' END WHERE id=?",
+                                (json.dumps(scrubbed.to_json()), outbox_id))
             await self.db.write("DELETE FROM outbox_authors WHERE user_id=? AND outbox_id=?", (user_id, outbox_id))
         return len(rows)
 

@@ -79,6 +79,17 @@ async def test_forget_me_removes_their_words_from_delivered_and_pending_outbox_r
         Reply.from_json(json.loads(payload)).plain_text()
 
 
+async def test_forget_me_also_clears_what_a_failed_delivery_said_about_their_words(group):
+    bot, db = group, group.app.db
+    bot.app.deliverer = None
+    await bot.script("@alice checkin done wrote-the-parser\n:advance 12h")
+    (row_id,) = await db.scalar("SELECT id FROM outbox WHERE key LIKE 'checkin-digest:%:1'"),
+    async with db.transaction():
+        await db.write("UPDATE outbox SET last_error=? WHERE id=?", ("renderer choked on wrote-the-parser", row_id))
+    assert "deleted" in await bot.say("@alice forget-me confirm")
+    assert await db.scalar("SELECT last_error FROM outbox WHERE id=?", (row_id,)) == "(removed with forget-me)"
+
+
 async def test_forget_me_removes_their_name_and_offer_from_the_weekly_digest(group):
     bot, db = group, group.app.db
     await bot.script("""
