@@ -11,22 +11,22 @@ from datetime import datetime
 
 from bot.clock import RealClock
 from bot.commands import build_registry
-from bot.commands.context import Context
 from bot.commands.dispatch import Dispatcher
 from bot.commands.registry import Registry
 from bot.config import Settings
 from bot.content import ContentPack, load_pack
+from bot.domain.events import Event, MessageEnqueued, ScheduleChanged
 from bot.domain.model import Caller
-from bot.ports import Clock, Messenger
+from bot.ports import Clock, Messenger, UnitOfWork
 from bot.reply import Reply
-from bot.scheduling.jobs import job_sources
+from bot.scheduling.jobs import JobDeps, job_sources
 from bot.scheduling.scheduler import Scheduler
 from bot.services import daily, practice
 from bot.services.completion import complete
 from bot.services.delivery import Deliverer
 from bot.storage.db import Database, open_database
 from bot.storage.lock import DatabaseGone, FileIdentity, ProcessLock
-from bot.storage.sqlite import SqliteStore
+from bot.storage.uow import SqliteUnitOfWork
 
 log = logging.getLogger(__name__)
 # How often an idle bot looks at its database file (a stat call); commands and jobs look every time.
@@ -35,8 +35,11 @@ WATCH_EVERY = 2.0
 
 @dataclass
 class App:
+    """The core, wired: what every adapter drives through the CoreApi port (bot/ports/inbound.py)."""
+
     settings: Settings
     db: Database
+    uow: UnitOfWork
     clock: Clock
     content: ContentPack
     registry: Registry
@@ -45,15 +48,10 @@ class App:
     deliverer: Deliverer | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task] = field(default_factory=list)
-    _enqueued_seen: int = 0
     # The database file as opened; None for an in-memory database.
     db_file: FileIdentity | None = None
     fatal: str | None = None  # why the app stopped itself (its database file went away)
     _main: asyncio.Task | None = None  # the task that opened the app, cancelled to stop it
-
-    @property
-    def store(self) -> SqliteStore:
-        return self.dispatcher.store
 
     async def handle_text(self, caller: Caller, text: str) -> Reply:
         return await self.dispatcher.run_text(caller, text)
@@ -61,35 +59,52 @@ class App:
     async def handle(self, caller: Caller, path: tuple[str, ...], raw: dict[str, str]) -> Reply:
         return await self.dispatcher.run_path(caller, path, raw)
 
+    async def button_command(self, key: str) -> str | None:
+        return await self.dispatcher.button_command(key)
+
     async def channel_has_group(self, platform: str, channel_ref: str) -> bool:
-        channel_id = await self.store.links.internal(platform, "channel", channel_ref)
-        return channel_id is not None and await self.store.groups.by_channel(channel_id) is not None
+        async def read(store) -> bool:
+            channel_id = await store.links.internal(platform, "channel", channel_ref)
+            return channel_id is not None and await store.groups.by_channel(channel_id) is not None
+
+        return await self.uow.run(read)
 
     async def complete(self, caller: Caller, kind: str, prefix: str) -> list[str]:
         """Autocomplete values for a parameter kind (timezone, problem, milestone, member)."""
-        channel_id = await self.store.links.internal(caller.platform, "channel", caller.channel)
-        group = await self.store.groups.by_channel(channel_id) if channel_id is not None else None
-        return await complete(self.store, self.content, kind, prefix,
-                              group_id=group.id if group else None, roadmap=group.roadmap if group else None)
+        async def read(store) -> list[str]:
+            channel_id = await store.links.internal(caller.platform, "channel", caller.channel)
+            group = await store.groups.by_channel(channel_id) if channel_id is not None else None
+            return await complete(store, self.content, kind, prefix,
+                                  group_id=group.id if group else None, roadmap=group.roadmap if group else None)
 
-    async def dashboards(self, caller: Caller) -> list[Reply]:
-        """The `me` view of every group this person belongs to (Slack's App Home, for one)."""
-        user_id = await self.store.links.internal(caller.platform, "user", caller.user)
-        if user_id is None:
-            return []
-        replies = []
-        for group in await self.store.groups.all():
-            member = await self.store.members.of_user(group.id, user_id)
-            channel_ref = await self.store.links.external(caller.platform, "channel", group.channel_id)
-            if member is None or not member.active or channel_ref is None:
-                continue
-            reply = await self.handle(replace(caller, channel=channel_ref, forms=False), ("me",), {})
+        return await self.uow.run(read)
+
+    async def dashboards(self, caller: Caller) -> list[tuple[str, Reply]]:
+        """(channel ref, the `me` view) of every group this person belongs to (Slack's App Home, for one)."""
+        async def channels(store) -> list[str]:
+            user_id = await store.links.internal(caller.platform, "user", caller.user)
+            if user_id is None:
+                return []
+            found = []
+            for group in await store.groups.all():
+                member = await store.members.of_user(group.id, user_id)
+                channel_ref = await store.links.external(caller.platform, "channel", group.channel_id)
+                if member is not None and member.active and channel_ref is not None:
+                    found.append(channel_ref)
+            return found
+
+        out = []
+        for channel_ref in await self.uow.run(channels):
+            reply = await self.handle(replace(caller, channel=channel_ref, forms=False, is_dm=False), ("me",), {})
             if not reply.error:
-                replies.append(reply)
-        return replies
+                out.append((channel_ref, reply))
+        return out
+
+    async def advance(self, delta) -> None:
+        await self.scheduler.advance(delta)
 
     def use_messenger(self, messenger: Messenger) -> Deliverer:
-        self.deliverer = Deliverer(self.db, self.clock, messenger)
+        self.deliverer = Deliverer(self.uow, self.clock, messenger)
         return self.deliverer
 
     async def deliver_now(self) -> int:
@@ -102,8 +117,7 @@ class App:
         return 0
 
     async def remember_time(self, now: datetime) -> None:
-        async with self.db.transaction():
-            await self.store.runtime.set("simulated_now", now.isoformat())
+        await self.uow.run(lambda store: store.runtime.set("simulated_now", now.isoformat()))
 
     def check_database(self) -> bool:
         """Stop the app if its database file was removed or replaced; True while all is well."""
@@ -131,13 +145,14 @@ class App:
         if self.check_database():
             await self.deliver_now()
 
-    async def _after_command(self, ctx: Context) -> None:
+    async def after_commit(self, events: list[Event]) -> None:
+        """What a unit of work changed drives the rest, in every unit (commands and jobs alike): a changed
+        schedule re-syncs the scheduler, a queued message wakes the deliverer."""
         if not self.check_database():
             return
-        if ctx.reschedule:
+        if self.scheduler.running and any(isinstance(e, ScheduleChanged) for e in events):
             await self.scheduler.sync()
-        if ctx.store.outbox.enqueued != self._enqueued_seen:
-            self._enqueued_seen = ctx.store.outbox.enqueued
+        if any(isinstance(e, MessageEnqueued) for e in events):
             await self.deliver_now()
 
     async def start(self) -> None:
@@ -166,7 +181,7 @@ def startup_tasks(app: App) -> list:
     """Services that run once at start (e.g. a daily post missed while the bot was down)."""
 
     async def daily_catch_up() -> None:
-        await daily.catch_up(app.db, app.content, app.clock.now())
+        await daily.catch_up(app.uow, app.content, app.clock.now())
 
     return [daily_catch_up]
 
@@ -183,7 +198,7 @@ async def saved_simulated_time(settings: Settings) -> datetime | None:
         lock.acquire()  # DatabaseInUse: another process runs on this file
     try:
         async with open_database(settings.db_path, create=settings.create_db) as db:
-            value = await SqliteStore(db).runtime.get("simulated_now")
+            value = await SqliteUnitOfWork(db).run(lambda store: store.runtime.get("simulated_now"))
     finally:
         if lock is not None:
             lock.release()
@@ -204,13 +219,15 @@ async def open_app(settings: Settings, clock: Clock | None = None) -> AsyncItera
         lock.acquire()
     try:
         async with open_database(settings.db_path, create=settings.create_db) as db:
-            await practice.build_missing_stats(db, clock.now())
-            dispatcher = Dispatcher(db, clock, content, registry)
-            app = App(settings=settings, db=db, clock=clock, content=content, registry=registry,
+            uow = SqliteUnitOfWork(db)
+            await practice.build_missing_stats(uow, clock.now())
+            dispatcher = Dispatcher(uow, clock, content, registry)
+            app = App(settings=settings, db=db, uow=uow, clock=clock, content=content, registry=registry,
                       dispatcher=dispatcher)
-            app.scheduler = Scheduler(clock, job_sources(app), after_job=app._after_job,
+            deps = JobDeps(uow, content, clock, settings.outbox_retention_days)
+            app.scheduler = Scheduler(clock, job_sources(deps), after_job=app._after_job,
                                       on_time=app.remember_time)
-            dispatcher.after_commit.append(app._after_command)
+            uow.subscribe(app.after_commit)
             if lock is not None:
                 app.db_file = FileIdentity.of(settings.db_path)
             app._main = asyncio.current_task()

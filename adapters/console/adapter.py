@@ -19,11 +19,10 @@ from rich.console import Console
 from rich.padding import Padding
 
 from adapters.console import render
-from bot.bootstrap import App
 from bot.commands.dispatch import Silence
 from bot.domain.model import Caller
 from bot.domain.timeutil import parse_duration
-from bot.ports import DeliveryError, OutboxMessage
+from bot.ports import CoreApi, DeliveryError, OutboxMessage
 from bot.reply import Reply
 from bot.text import visible
 
@@ -89,7 +88,7 @@ class ConsoleMessenger:
 
 
 class ConsoleAdapter:
-    def __init__(self, app: App, *, user: str = "me", channel: str = "study", out: TextIO | None = None,
+    def __init__(self, app: CoreApi, *, user: str = "me", channel: str = "study", out: TextIO | None = None,
                  interactive: bool | None = None, image_dir: str | None = None, deliveries: str | None = None):
         self.app = app
         self.user = user
@@ -175,7 +174,7 @@ class ConsoleAdapter:
             except ValueError as exc:
                 self.write(f"{exc}\nusage: :advance DURATION (e.g. 1d, 2h30m, 1w)")
                 return
-            await self.app.scheduler.advance(delta)
+            await self.app.advance(delta)
             return
         if word == ":until":
             # Advance to an absolute instant (nothing if already past): a replayed script ends in one place.
@@ -188,7 +187,7 @@ class ConsoleAdapter:
             if not self.app.clock.simulated:
                 self.write(":until needs the simulated clock (studybot console --clock simulated)")
             elif target > self.app.clock.now():
-                await self.app.scheduler.advance(target - self.app.clock.now())
+                await self.app.advance(target - self.app.clock.now())
             return
         if word == ":channel":
             name = arg.strip().lstrip("#")

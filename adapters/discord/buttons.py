@@ -72,7 +72,7 @@ async def _kept(interaction: discord.Interaction, key: str) -> str | None:
     if runner is None:
         return None
     try:
-        return await runner.app.dispatcher.button_command(key)
+        return await runner.app.button_command(key)
     except Exception:
         log.exception("could not read the command of button %s", key)
         return None

@@ -11,7 +11,6 @@ import logging
 import os
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from typing import Any
 
 from slack_bolt.app.async_app import AsyncApp
@@ -21,10 +20,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import render
 from adapters.slack.admins import Directory
 from adapters.slack.messenger import Pacer, SlackMessenger
-from bot.bootstrap import App
 from bot.commands.dispatch import Silence
 from bot.config import Settings
 from bot.domain.model import Caller
+from bot.ports import CoreApi
 from bot.reply import Reply, error_reply
 
 log = logging.getLogger(__name__)
@@ -36,7 +35,7 @@ OAUTH_VARIABLES = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
 
 
 class SlackAdapter:
-    def __init__(self, app: App, bolt: AsyncApp, directory: Directory, messenger: SlackMessenger):
+    def __init__(self, app: CoreApi, bolt: AsyncApp, directory: Directory, messenger: SlackMessenger):
         self.app = app
         self.bolt = bolt
         self.client: AsyncWebClient = bolt.client
@@ -120,21 +119,8 @@ class SlackAdapter:
         await self.client.views_publish(user_id=user, view=render.home_view(await self.dashboards(caller)))
 
     async def dashboards(self, caller: Caller) -> list[tuple[str, Reply]]:
-        """App.dashboards, keeping each group's channel so the Home's buttons know where they run."""
-        store = self.app.store
-        user_id = await store.links.internal(PLATFORM, "user", caller.user)
-        if user_id is None:
-            return []
-        out = []
-        for group in await store.groups.all():
-            member = await store.members.of_user(group.id, user_id)
-            channel = await store.links.external(PLATFORM, "channel", group.channel_id)
-            if member is None or not member.active or channel is None:
-                continue
-            reply = await self.app.handle(replace(caller, channel=channel, forms=False, is_dm=False), ("me",), {})
-            if not reply.error:
-                out.append((channel, reply))
-        return out
+        """Each group's `me` view with its channel, so the Home's buttons know where they run."""
+        return await self.app.dashboards(caller)
 
     # -- the three kinds of request ---------------------------------------------------------------
     async def on_command(self, command: dict[str, Any]) -> None:
@@ -206,7 +192,7 @@ def check_environment(environ: dict[str, str]) -> None:
                          "STUDYBOT_SLACK_BOT_TOKEN, so unset them")
 
 
-def build(app: App, settings: Settings, *, client: AsyncWebClient, pacer: Pacer | None = None) -> SlackAdapter:
+def build(app: CoreApi, settings: Settings, *, client: AsyncWebClient, pacer: Pacer | None = None) -> SlackAdapter:
     """The bolt app with studybot's listeners; nothing is sent or served until a request arrives."""
     check_environment(dict(os.environ))
     bolt = AsyncApp(client=client, signing_secret=settings.slack_signing_secret or "", name="studybot",

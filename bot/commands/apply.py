@@ -13,7 +13,6 @@ from bot.domain.applications import CLOSED, STAGES, Application, find
 from bot.domain.timeutil import local_date
 from bot.errors import Conflict, NotFound, UsageError
 from bot.reply import Button, Field, Reply, stamp
-from bot.services import checkins
 from bot.text import Rich, Said
 
 _COMPANY = 80
@@ -76,7 +75,7 @@ async def _announce(ctx: Context, app: Application) -> bool:
     examples=("apply add Acme role ML engineer stage referral",),
 )
 async def apply_add(ctx: Context, company: str, role: str | None = None, stage: str | None = None) -> Reply:
-    await checkins.own_group(ctx)
+    await ctx.own_group()
     company = " ".join(company.split())
     stage = stage or "applied"
     if len(await ctx.store.accountability.applications.of_member(ctx.member.id)) >= MAX_APPLICATIONS:
@@ -105,7 +104,7 @@ async def apply_add(ctx: Context, company: str, role: str | None = None, stage: 
     examples=("apply move Acme phone-screen", "apply move Acme offer announce"),
 )
 async def apply_move(ctx: Context, company: str, stage: str, announce: str | None = None) -> Reply:
-    await checkins.own_group(ctx)
+    await ctx.own_group()
     if announce and stage != "offer":
         raise UsageError("Only an offer can be announced: `apply move COMPANY offer announce`.")
     app = await _mine(ctx, company)
@@ -131,7 +130,7 @@ async def apply_move(ctx: Context, company: str, stage: str, announce: str | Non
 
 @command("apply list", scope="anyone", private=True, help="Your applications (only you see them)")
 async def apply_list(ctx: Context) -> Reply:
-    await checkins.own_group(ctx)
+    await ctx.own_group()
     apps = await ctx.store.accountability.applications.of_member(ctx.member.id)
     if not apps:
         return Reply(text="You are not tracking any application yet. Start with `apply add COMPANY`.")

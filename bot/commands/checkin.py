@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import time
+from datetime import date, time
 
 from bot.commands.context import Context
 from bot.commands.registry import Param, command
 from bot.domain import checkins as rules
+from bot.domain.checkins import CheckinSettings
+from bot.domain.timeutil import local_date
 from bot.errors import Conflict, UsageError
-from bot.reply import Reply
+from bot.reply import Field, Form, Reply
 from bot.services import checkins
 
 _ANSWER = 1000
@@ -23,7 +25,7 @@ _ANSWER = 1000
         Param("next", "text", "What you will do next", keyword=True, max_length=_ANSWER, form=True, long=True),
         Param("blockers", "text", "Anything blocking you", keyword=True, max_length=_ANSWER, form=True, long=True),
     ],
-    form_title="Check-in", form_when_empty=True, form_hook=checkins.fit_form,
+    form_title="Check-in", form_when_empty=True, form_hook=lambda ctx, form: _fit_form(ctx, form),
     details=("Answers count for today in your timezone and can be changed until the day ends: give only the "
              "part to change. They go to the group's check-in digest. Works in the group's channel or in a DM "
              "with the bot."),
@@ -32,7 +34,7 @@ _ANSWER = 1000
 async def checkin(ctx: Context, done: str | None = None, next: str | None = None,
                   blockers: str | None = None) -> Reply:
     slots = {k: v for k, v in (("done", done), ("next", next), ("blockers", blockers)) if v is not None}
-    reply = await checkins.answer(ctx, slots)
+    reply = await _answer(ctx, slots)
     reply.private = True
     return reply
 
@@ -45,7 +47,7 @@ async def checkin(ctx: Context, done: str | None = None, next: str | None = None
     examples=("checkin pause 7",),
 )
 async def checkin_pause(ctx: Context, days: int) -> Reply:
-    return await checkins.pause(ctx, days)
+    return await _pause(ctx, days)
 
 
 @command(
@@ -95,3 +97,80 @@ async def group_checkins_off(ctx: Context) -> Reply:
     await repo.save_settings(group.id, replace(current, enabled=False))
     ctx.reschedule = True
     return Reply(text=f"Check-ins are off in {group.name}. `group checkins` turns them back on.")
+
+
+# -- the steps behind the commands above ------------------------------------------------------------
+async def _fit_form(ctx: Context, form: Form) -> Form:
+    """The check-in form (Discord/Slack modal) asks the group's own questions: one field per question the
+    group asks, labelled with it. Run by the dispatcher before the form opens, in the command's unit of work."""
+    await ctx.own_group()
+    settings = await ctx.store.accountability.checkins.settings(ctx.group.id)
+    if not settings.enabled:
+        raise Conflict(checkins.CHECKINS_OFF)
+    asked = dict(settings.slots())
+    return replace(form, fields=tuple(replace(f, label=asked[f.param]) for f in form.fields if f.param in asked))
+
+
+async def _answer(ctx: Context, slots: dict[str, str]) -> Reply:
+    await ctx.own_group()
+    group, member = ctx.group, ctx.member
+    repo = ctx.store.accountability.checkins
+    settings = await repo.settings(group.id)
+    if not settings.enabled:
+        raise Conflict(checkins.CHECKINS_OFF)
+    asked = [slot for slot, _ in settings.slots()]
+    extra = [slot for slot in slots if slot not in asked]
+    if extra:
+        raise UsageError(f"This group asks {len(asked)} question{'s' if len(asked) != 1 else ''}, answered with "
+                         f"{', '.join(asked)}; there is no '{extra[0]}' to answer.")
+    today = local_date(ctx.now, member.timezone)
+    if not slots:
+        return await _status(ctx, settings, today)
+    first = await repo.save_answer(member.id, group.id, today, slots, ctx.now)
+    prompts, answers, _ = await repo.history(member.id)
+    run = rules.checkin_streak(prompts, answers, today)
+    saved = await repo.answer(member.id, today)
+    lab = checkins.labels(settings)
+    return Reply(
+        title=f"{'Checked in' if first else 'Check-in updated'} for {today:%a %d %b}",
+        text=f"It goes to {group.name}'s check-in digest {checkins.digest_when(ctx.now, group.timezone, settings)}.",
+        fields=[Field(lab[slot], saved.slot(slot) or "—", inline=False) for slot in asked]
+        + [Field("Check-in streak", f"{run} day{'s' if run != 1 else ''}")],
+        footer="Change an answer today with the same command, e.g. `checkin blockers none`.",
+        tone="success",
+    )
+
+
+async def _status(ctx: Context, settings: CheckinSettings, today: date) -> Reply:
+    """`checkin` with nothing to answer (a console with no form): today's answers and how to give them."""
+    member = ctx.member
+    repo = ctx.store.accountability.checkins
+    saved = await repo.answer(member.id, today)
+    prompts, answers, _ = await repo.history(member.id)
+    until = await repo.paused_until(member.id)
+    fields = [Field("Check-in streak", str(rules.checkin_streak(prompts, answers, today))),
+              Field("Schedule", f"{','.join(settings.days)} at {settings.time:%H:%M} your time ({member.timezone})")]
+    if until is not None and today < until:
+        fields.append(Field("Paused until", f"{until:%a %d %b}"))
+    if saved is not None:
+        lab = checkins.labels(settings)
+        fields[:0] = [Field(lab[slot], saved.slot(slot) or "—", inline=False) for slot, _ in settings.slots()]
+        text = f"Your check-in for {today:%a %d %b} (edit it until the day ends):"
+    else:
+        text = f"You have not checked in today.\n{checkins.question_lines(settings)}"
+    return Reply(title="Your check-in", text=text, fields=fields, footer=f"Example: `{checkins.example(settings)}`")
+
+
+async def _pause(ctx: Context, days: int) -> Reply:
+    await ctx.own_group()
+    member = ctx.member
+    today = local_date(ctx.now, member.timezone)
+    until = rules.pause_end(today, days)
+    await ctx.store.accountability.checkins.pause(member.id, until)
+    if days == 0:
+        return Reply(text="Check-in prompts are back on from your next check-in time.", tone="success")
+    return Reply(
+        text=(f"No check-in prompts until {until:%a %d %b} (your time). Enjoy the break; "
+              "paused days do not count as missed. `checkin pause 0` ends it sooner."),
+        tone="success",
+    )

@@ -46,3 +46,21 @@ class Context:
     def roadmap(self) -> Roadmap:
         group = self.group
         return self.content.roadmaps.get(group.roadmap) or next(iter(self.content.roadmaps.values()))
+
+    async def own_group(self, need_member: bool = True) -> None:
+        """Resolve the caller's group when they write from a DM (where prompts arrive) rather than its channel.
+
+        In a group's channel nothing changes. Elsewhere, a person in exactly one group is taken to mean that
+        one; someone in several is asked to use the group's channel.
+        """
+        who = self.who
+        if who.group is None:
+            groups = await self.store.accountability.checkins.groups_of_user(who.user_id)
+            if len(groups) > 1:
+                raise NotAllowed("You are in several study groups: run this in the channel of the one you mean.")
+            if groups:
+                who.group = await self.store.groups.get(groups[0])
+                who.member = await self.store.members.of_user(groups[0], who.user_id)
+        _ = self.group
+        if need_member:
+            _ = self.member

@@ -22,13 +22,10 @@ from bot.content import ContentPack
 from bot.domain import buttons
 from bot.domain.model import Caller, Whoami
 from bot.errors import NotAllowed, StudybotError, UsageError
-from bot.ports import Clock
+from bot.ports import Clock, Store, UnitOfWork
 from bot.reply import Button, Form, FormField, Reply, error_reply
-from bot.storage.db import Database
-from bot.storage.sqlite import SqliteStore
 
 log = logging.getLogger(__name__)
-AfterCommit = Callable[[Context], Awaitable[None]]
 
 
 @dataclass
@@ -97,14 +94,12 @@ class RateLimit:
 
 
 class Dispatcher:
-    def __init__(self, db: Database, clock: Clock, content: ContentPack, registry: Registry,
+    def __init__(self, uow: UnitOfWork, clock: Clock, content: ContentPack, registry: Registry,
                  rate_limit: RateLimit | None = None):
-        self.db = db
+        self.uow = uow
         self.clock = clock
         self.content = content
         self.registry = registry
-        self.store = SqliteStore(db)
-        self.after_commit: list[AfterCommit] = []
         self.rate_limit = rate_limit if rate_limit is not None else RateLimit()
 
     async def run_text(self, caller: Caller, text: str) -> Reply:
@@ -128,7 +123,7 @@ class Dispatcher:
 
     async def button_command(self, key: str) -> str | None:
         """The command a button carries by key (bot/domain/buttons.py), or None if none is kept."""
-        return await self.db.run(lambda: self.store.buttons.command(key))
+        return await self.uow.run(lambda store: store.buttons.command(key))
 
     def _over_limit(self, caller: Caller) -> Reply | None:
         key = (caller.platform, caller.user)
@@ -155,8 +150,8 @@ class Dispatcher:
         if form is not None:
             form_hook = cmd.form_hook
             if form_hook is not None:
-                async def fit(form: Form = form) -> Form:
-                    ctx = await self._context(caller)
+                async def fit(store: Store, form: Form = form) -> Form:
+                    ctx = await self._context(store, caller)
                     await self._check_rights(cmd, ctx)
                     return await form_hook(ctx, form)
 
@@ -170,34 +165,27 @@ class Dispatcher:
         if missing:
             names = ", ".join(p.shape() for p in missing)
             return error_reply(f"'{cmd.name}' needs {names}.", cmd.usage())
-        async def unit() -> tuple[Context, Reply]:
-            ctx = await self._context(caller)
+        async def unit(store: Store) -> Reply:
+            ctx = await self._context(store, caller)
             await self._check_rights(cmd, ctx)
             reply = await cmd.handler(ctx, **kwargs)
             # Its long button commands are kept with it, so a short button id can name them (domain/buttons).
             await ctx.store.buttons.keep(reply, ctx.who.user_id, ctx.now)
-            return ctx, reply
+            return reply
 
         # The whole command runs in the database's thread as one transaction: one hop, not one a query.
-        ok, result = await self._unit(caller, cmd, raw, unit)
-        if not ok:
-            return result
-        ctx, reply = result
-        if cmd.private:
+        # What it changed (a schedule, a queued message) is handled after commit, from its events.
+        ok, reply = await self._unit(caller, cmd, raw, unit)
+        if ok and cmd.private:
             reply.private = True
-        for hook in self.after_commit:
-            try:
-                await hook(ctx)
-            except Exception:
-                log.exception("after-commit hook failed")
         return reply
 
     async def _unit(self, caller: Caller, cmd: Command, raw: dict[str, str],
-                    work: Callable[[], Awaitable[Any]]) -> tuple[bool, Any]:
+                    work: Callable[[Store], Awaitable[Any]]) -> tuple[bool, Any]:
         """Run work as one unit (one transaction) in the database's thread: (True, its result), or
         (False, a one-line error reply) after a rollback."""
         try:
-            return True, await self.db.run(work)
+            return True, await self.uow.run(work)
         except Ambiguous as exc:
             return False, await self._which_one(caller, cmd, raw, exc)
         except UsageError as exc:
@@ -221,19 +209,19 @@ class Dispatcher:
             if line is not None:
                 reply.buttons.append(Button(label(member), line))
         if any(buttons.kept(b.command) for b in reply.buttons):
-            async def keep() -> None:  # the buttons outlive this reply like any other (domain/buttons)
-                ctx = await self._context(caller)
+            async def keep(store: Store) -> None:  # the buttons outlive this reply like any other
+                ctx = await self._context(store, caller)
                 await ctx.store.buttons.keep(reply, ctx.who.user_id, ctx.now)
 
             try:
-                await self.db.run(keep)
+                await self.uow.run(keep)
             except Exception:  # the question still stands without its buttons
                 log.exception("could not keep the buttons of a which-one reply")
                 reply.buttons.clear()
         return reply
 
-    async def _context(self, caller: Caller) -> Context:
-        store, now = self.store, self.clock.now()
+    async def _context(self, store: Store, caller: Caller) -> Context:
+        now = self.clock.now()
         user_id, channel_id, group, member, organiser = await store.groups.for_caller(
             caller.platform, caller.user, caller.channel)
         if user_id is None or channel_id is None:  # first contact: make our ids, then look again

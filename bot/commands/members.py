@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.domain.buttons import by_id
 from bot.domain.model import Member
 from bot.errors import NotFound, UsageError
 
@@ -58,9 +59,6 @@ class MemberRef:
         return f"'{(self.name or '')[:40]}'"
 
 
-def by_id(member_id: int) -> str:
-    """Our member id as a command names it: what buttons carry in place of a display name."""
-    return f"member:{member_id}"
 
 
 def parse(text: str) -> MemberRef:

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from bot.commands.context import Context
 from bot.commands.registry import Param, command
-from bot.domain.model import LEVELS, TARGETS
+from bot.domain.model import LEVELS, TARGETS, Member
 from bot.domain.progress import current_stage, stage_progress
 from bot.domain.scoring import target_split
+from bot.errors import Conflict
 from bot.reply import Bar, Button, Field, Reply
-from bot.services import membership, practice
 from bot.services import mock as mock_service
+from bot.services import practice
 from bot.text import Rich, Said
 
 
 @command("join", scope="group", help="Join this channel's study group")
 async def join(ctx: Context) -> Reply:
-    member, rejoined = await membership.join(ctx)
+    member, rejoined = await _join(ctx)
     ctx.reschedule = True
     again = "back " if rejoined else ""
     return Reply(
@@ -39,10 +40,10 @@ def _last_organiser_warning(group_name: str) -> str:
          help="Leave this channel's study group (your history is kept; `forget-me` erases it)",
          details="The last member holding an organiser grant is asked to confirm with `leave confirm`.")
 async def leave(ctx: Context, confirm: str | None = None) -> Reply:
-    if confirm is None and await membership.last_organiser(ctx):
+    if confirm is None and await _last_organiser(ctx):
         return Reply(title=f"Leave {ctx.group.name}?", text=_last_organiser_warning(ctx.group.name),
                      buttons=[Button("Leave anyway", "leave confirm", "danger")], tone="warning", private=True)
-    member = await membership.leave(ctx)
+    member = await _leave(ctx)
     return Reply(text=Rich.format("{name} left {group}. Type `join` to come back any time.",
                                   name=Said(member.name, by=member.user_id), group=ctx.group.name))
 
@@ -91,7 +92,7 @@ async def me(ctx: Context) -> Reply:
     total = sum(p.total for p in progress)
     solved = await ctx.store.practice.counts_by_difficulty(member.id)
     split = target_split(member.target_count)
-    st = await practice.member_streak(ctx)
+    st = await practice.member_streak(ctx.store, ctx.member, ctx.now)
     fields = [
         Field("Solved", f"{sum(solved.values())}/{member.target_count} ({member.target})"),
         Field("Streak", f"{st.current} days (best {st.best}, {st.freezes} freezes)"),
@@ -112,9 +113,9 @@ async def me(ctx: Context) -> Reply:
                   "check-ins, applications and mock history, and removes your words and name from the "
                   "messages the bot posted or still has to post. It cannot be undone."))
 async def forget_me(ctx: Context, confirm: str | None = None) -> Reply:
-    membership.stored_member(ctx)
+    _stored_member(ctx)
     if confirm is None:
-        warning = _last_organiser_warning(ctx.group.name) if await membership.last_organiser(ctx) else ""
+        warning = _last_organiser_warning(ctx.group.name) if await _last_organiser(ctx) else ""
         return Reply(
             title=f"Forget everything about you in {ctx.group.name}?",
             text=("This deletes your profile, solves, streaks, check-ins, applications and mock history here, "
@@ -122,5 +123,65 @@ async def forget_me(ctx: Context, confirm: str | None = None) -> Reply:
                   "Press the button or type `forget-me confirm`." + (f"\n{warning}" if warning else "")),
             buttons=[Button("Delete everything", "forget-me confirm", "danger")], tone="warning",
         )
-    await membership.forget(ctx)
+    await _forget(ctx)
     return Reply(text="Done: everything studybot stored about you in this group is deleted.", tone="success")
+
+
+# -- the steps behind the commands above ------------------------------------------------------------
+async def _join(ctx: Context) -> tuple[Member, bool]:
+    """Join this channel's group; returns (member, rejoined)."""
+    group, who = ctx.group, ctx.who
+    existing = who.member
+    if existing is not None:
+        if existing.active:
+            raise Conflict("You are already in this study group. Type `me` to see where you stand.")
+        existing.active = True
+        existing.name = who.caller.name
+        await ctx.store.members.save(existing)
+        return existing, True
+    member = await ctx.store.members.add(
+        Member(id=0, group_id=group.id, user_id=who.user_id, name=who.caller.name, timezone=group.timezone,
+               joined_at=ctx.now)
+    )
+    who.member = member
+    return member, False
+
+
+async def _last_organiser(ctx: Context) -> bool:
+    """Is the caller the only person holding an organiser grant in this group? Then leaving (or being
+    forgotten) leaves the group with no organiser but the platform's admins, and they are told first."""
+    grants = await ctx.store.groups.organisers(ctx.group.id)
+    return [user_id for user_id, _, _ in grants] == [ctx.who.user_id]
+
+
+async def _leave(ctx: Context) -> Member:
+    """Leave the group (history kept); an organiser grant ends with the membership."""
+    member = ctx.member
+    member.active = False
+    await ctx.store.members.save(member)
+    await ctx.store.groups.remove_organiser(ctx.group.id, ctx.who.user_id)
+    return member
+
+
+def _stored_member(ctx: Context) -> Member:
+    member = ctx.who.member
+    if member is None:
+        raise Conflict("There is nothing stored about you in this group.")
+    return member
+
+
+async def _forget(ctx: Context) -> int:
+    """Delete every row about this member in this group, the person row too if nothing else needs it,
+    and their words in the group's outbox (messages to them deleted, their words in the others removed).
+    Returns how many outbox messages were rewritten."""
+    who = ctx.who
+    member = _stored_member(ctx)
+    store = ctx.store
+    rewritten = await store.outbox.forget_user(who.user_id, ctx.group.id)
+    await store.members.delete(member.id)
+    await store.groups.remove_organiser(ctx.group.id, who.user_id)
+    await store.users.delete_if_orphan(who.user_id)
+    # Deleted rows are zeroed in place (secure_delete); the WAL still holds their old pages until emptied.
+    store.db.purge_log_after_commit()
+    who.member = None
+    return rewritten

@@ -12,11 +12,11 @@ from bot.commands.registry import Param, command
 from bot.domain import availability, matching
 from bot.domain.availability import Window
 from bot.domain.model import Member
+from bot.domain.sessions import MockMember, MockSession
 from bot.domain.timeutil import WEEKDAYS, zone
 from bot.errors import Conflict, NotAllowed, NotFound, UsageError
 from bot.reply import Button, Field, Reply, stamp
 from bot.services import mock as svc
-from bot.storage.mock_repo import MockMember, MockSession
 from bot.text import Rich, Said
 
 MAX_WINDOWS = 21

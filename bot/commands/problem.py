@@ -46,8 +46,8 @@ async def problem_today(ctx: Context) -> Reply:
 )
 async def problem_solved(ctx: Context, problem: str | None = None, minutes: int | None = None,
                          felt: str | None = None) -> Reply:
-    item = practice.find_item(ctx.content, problem) if problem else await practice.todays_item(ctx)
-    fresh, st = await practice.record_solve(ctx, item, minutes, felt)
+    item = practice.find_item(ctx.content, problem) if problem else await practice.todays_item(ctx.store, ctx.content, ctx.group, ctx.now)
+    fresh, st = await practice.record_solve(ctx.store, ctx.group, ctx.member, ctx.now, item, minutes, felt)
     if not fresh:
         return Reply(text=f"You had already solved '{item.title}'; it counts once. Noted how it felt this time.",
                      fields=[Field("Streak", f"{st.current} days")])
@@ -64,7 +64,7 @@ async def problem_solved(ctx: Context, problem: str | None = None, minutes: int 
 @command("problem hint", scope="group", private=True,
          help="A hint for today's problem; ask again for the next tier (nudge, key idea, approach)")
 async def problem_hint(ctx: Context) -> Reply:
-    item = await practice.todays_item(ctx)
+    item = await practice.todays_item(ctx.store, ctx.content, ctx.group, ctx.now)
     if item.kind == "ml":
         q = ctx.content.ml_questions[item.id]
         return Reply(title="Model answer", text=q.answer)
@@ -94,7 +94,7 @@ async def problem_hint(ctx: Context) -> Reply:
     examples=("problem random medium topic sliding-window",),
 )
 async def problem_random(ctx: Context, difficulty: str | None = None, topic: str | None = None) -> Reply:
-    p = await practice.random_pick(ctx, difficulty, topic)
+    p = await practice.random_pick(ctx.store, ctx.content, ctx.member, ctx.now, difficulty, topic)
     # Only members at intermediate level or above are handed a premium-only page; say where it is free.
     premium = [Field("LeetCode Premium", f"Free: {p.free_alternative.name} {p.free_alternative.url}"
                      if p.free_alternative else "Needs a Premium account", inline=False)] if p.premium else []
@@ -109,7 +109,7 @@ async def problem_random(ctx: Context, difficulty: str | None = None, topic: str
 
 @command("problem review", private=True, help="Your spaced-repetition queue: problems due for another look")
 async def problem_review(ctx: Context) -> Reply:
-    cards = await practice.review_queue(ctx, limit=50)
+    cards = await practice.review_queue(ctx.store, ctx.member, ctx.now, limit=50)
     if not cards:
         return Reply(text="Nothing to review yet: solve a few problems and mark how they felt.")
     due = [(pid, when) for pid, when in cards if when <= ctx.now]

@@ -18,7 +18,7 @@ from bot.services import practice
 )
 async def leaderboard(ctx: Context, period: str | None = None) -> Reply:
     period = period or "week"
-    table = await practice.standings(ctx, period, top=20)
+    table = await practice.standings(ctx.store, ctx.group, ctx.now, period, top=20)
     if not table:
         return Reply(title=f"Leaderboard — {period}", text="No solves yet in this period. Be the first: `problem today`.")
     lines = []
@@ -33,7 +33,7 @@ async def leaderboard(ctx: Context, period: str | None = None) -> Reply:
 
 @command("streak", private=True, help="Your streak in your own timezone, and your streak freezes")
 async def streak_(ctx: Context) -> Reply:
-    st = await practice.member_streak(ctx)
+    st = await practice.member_streak(ctx.store, ctx.member, ctx.now)
     today = local_date(ctx.now, ctx.member.timezone)
     status = "You solved something today." if st.solved_today else "Nothing solved yet today (your time)."
     text = status

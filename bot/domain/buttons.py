@@ -23,3 +23,8 @@ def key(command: str) -> str:
 def kept(command: str) -> bool:
     """Whether the core keeps this command by key (so an adapter may send the key alone)."""
     return len(command) > KEEP_OVER
+
+
+def by_id(member_id: int) -> str:
+    """Our member id as a command names it: what buttons carry in place of a display name."""
+    return f"member:{member_id}"

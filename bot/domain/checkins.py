@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from bot.domain.timeutil import WEEKDAYS
 
@@ -103,3 +103,19 @@ def rate(prompted: int, answered: int) -> str:
     if prompted <= 0:
         return "no prompts yet"
     return f"{round(100 * answered / prompted)}% ({answered}/{prompted})"
+
+
+@dataclass(frozen=True)
+class Answer:
+    member_id: int
+    name: str
+    local_date: date
+    done: str | None
+    next: str | None
+    blockers: str | None
+    answered_at: datetime
+    updated_at: datetime
+    user_id: int | None = None  # our id of the person, the author of these words (forget-me finds them)
+
+    def slot(self, name: str) -> str | None:
+        return getattr(self, name)

@@ -109,3 +109,9 @@ def mark_of(solve_days: Iterable[date]) -> StreakMark | None:
     for day in sorted(set(solve_days)):
         mark = extend(mark, day)
     return mark
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    fresh: bool  # False when the member had solved it before (it counts once)
+    mark: StreakMark | None  # the member's streak mark before this solve

@@ -3,8 +3,6 @@ check-in digest, the weekly digest and the weekly design prompt (in the group's 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.domain.checkins import CheckinSettings
@@ -12,23 +10,24 @@ from bot.domain.timeutil import zone
 from bot.scheduling.scheduler import Job, JobSource
 from bot.services import checkins, digest
 
-if TYPE_CHECKING:
-    from bot.bootstrap import App
 
-
-def job_sources(app: App) -> list[JobSource]:
+def job_sources(deps) -> list[JobSource]:
+    """`deps` is bot.scheduling.jobs.JobDeps."""
     async def checkin_jobs() -> list[Job]:
         async def prompt(member_id: int) -> None:
-            await checkins.prompt(app.db, app.clock.now(), member_id)
+            await checkins.prompt(deps.uow, deps.clock.now(), member_id)
 
         async def day_digest(group_id: int) -> None:
-            await checkins.post_day_digest(app.db, app.clock.now(), group_id)
+            await checkins.post_day_digest(deps.uow, deps.clock.now(), group_id)
 
-        repo = app.store.accountability.checkins
-        settings = await repo.all_settings()
-        groups = [g for g in await app.store.groups.all() if not g.paused]
+        async def read(store):
+            repo = store.accountability.checkins
+            return await repo.all_settings(), await store.groups.all(), await repo.prompt_targets()
+
+        settings, groups, targets = await deps.uow.run(read)
+        groups = [g for g in groups if not g.paused]
         jobs = []
-        for member_id, group_id, tz in await repo.prompt_targets():
+        for member_id, group_id, tz in targets:
             s = settings.get(group_id, CheckinSettings())
             if s.enabled and s.days:
                 jobs.append(Job(
@@ -47,13 +46,13 @@ def job_sources(app: App) -> list[JobSource]:
 
     async def weekly_jobs() -> list[Job]:
         async def weekly(group_id: int) -> None:
-            await digest.post_weekly(app.db, app.content, app.clock.now(), group_id)
+            await digest.post_weekly(deps.uow, deps.content, deps.clock.now(), group_id)
 
         async def design(group_id: int) -> None:
-            await digest.post_weekly_design(app.db, app.content, app.clock.now(), group_id)
+            await digest.post_weekly_design(deps.uow, deps.content, deps.clock.now(), group_id)
 
         jobs = []
-        for g in await app.store.groups.all():
+        for g in await deps.uow.run(lambda store: store.groups.all()):
             if g.paused:
                 continue
             jobs.append(Job(f"digest:{g.id}", CronTrigger(**digest.weekly_trigger_fields(g)), weekly,

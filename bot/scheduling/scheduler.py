@@ -48,6 +48,7 @@ class Scheduler:
         self.after_job = after_job
         self._aps: AsyncIOScheduler | None = None
         self.runs: list[tuple[datetime, str]] = []
+        self.running = False  # started: changes re-sync from now on (start itself syncs once)
 
     async def desired(self) -> dict[str, Job]:
         jobs: dict[str, Job] = {}
@@ -78,9 +79,11 @@ class Scheduler:
         if not self.clock.simulated:
             self._aps = AsyncIOScheduler(timezone="UTC")
             self._aps.start()
+        self.running = True
         await self.sync()
 
     async def shutdown(self) -> None:
+        self.running = False
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime
 
-from bot.commands.context import Context
 from bot.domain import checkins as rules
-from bot.domain.checkins import SLOTS, CheckinSettings
+from bot.domain.checkins import SLOTS, Answer, CheckinSettings
 from bot.domain.timeutil import local_date, zone
-from bot.errors import Conflict, NotAllowed, UsageError
-from bot.reply import Button, Field, Form, Reply
-from bot.storage.accountability_repo import Answer
-from bot.storage.db import Database
-from bot.storage.sqlite import SqliteStore
+from bot.ports.storage import Store, UnitOfWork
+from bot.reply import Button, Field, Reply
 from bot.text import Rich, Said, join
 
 # One member's answers share one field of the digest, and Discord caps a field at 1024 characters:
@@ -24,36 +19,6 @@ CHECKINS_OFF = "Check-ins are off in this group; an organiser can turn them on w
 # characters in all) with room for its formatting.
 DIGEST_POST_FIELDS = 20
 DIGEST_POST_CHARS = 4000
-
-
-async def own_group(ctx: Context, need_member: bool = True) -> None:
-    """Resolve the caller's group when they write from a DM (where prompts arrive) rather than its channel.
-
-    In a group's channel nothing changes. Elsewhere, a person in exactly one group is taken to mean that
-    one; someone in several is asked to use the group's channel.
-    """
-    who = ctx.who
-    if who.group is None:
-        groups = await ctx.store.accountability.checkins.groups_of_user(who.user_id)
-        if len(groups) > 1:
-            raise NotAllowed("You are in several study groups: run this in the channel of the one you mean.")
-        if groups:
-            who.group = await ctx.store.groups.get(groups[0])
-            who.member = await ctx.store.members.of_user(groups[0], who.user_id)
-    _ = ctx.group
-    if need_member:
-        _ = ctx.member
-
-
-async def fit_form(ctx: Context, form: Form) -> Form:
-    """The check-in form (Discord/Slack modal) asks the group's own questions: one field per question the
-    group asks, labelled with it. Run by the dispatcher before the form opens, in the command's unit of work."""
-    await own_group(ctx)
-    settings = await ctx.store.accountability.checkins.settings(ctx.group.id)
-    if not settings.enabled:
-        raise Conflict(CHECKINS_OFF)
-    asked = dict(settings.slots())
-    return replace(form, fields=tuple(replace(f, label=asked[f.param]) for f in form.fields if f.param in asked))
 
 
 def labels(settings: CheckinSettings) -> dict[str, str]:
@@ -91,15 +56,14 @@ def prompt_reply(name: str, group_name: str, settings: CheckinSettings, day: dat
     )
 
 
-async def prompt(db: Database, now: datetime, member_id: int) -> str | None:
+async def prompt(uow: UnitOfWork, now: datetime, member_id: int) -> str | None:
     """The job at a member's check-in time: prompt them by DM, or nudge once after missed prompts.
 
     Returns what it did ('prompt', 'nudge', 'answered', None) for the tests and logs. Idempotent: the
     prompt row and the outbox key are per member and member-local date.
     """
-    store = SqliteStore(db)
-    repo = store.accountability.checkins
-    async with db.transaction():
+    async def work(store: Store):
+        repo = store.accountability.checkins
         member = await store.members.get(member_id)
         if member is None or not member.active:
             return None
@@ -130,71 +94,7 @@ async def prompt(db: Database, now: datetime, member_id: int) -> str | None:
             group_id=group.id, user_id=member.user_id,
         )
         return kind
-
-
-async def answer(ctx: Context, slots: dict[str, str]) -> Reply:
-    await own_group(ctx)
-    group, member = ctx.group, ctx.member
-    repo = ctx.store.accountability.checkins
-    settings = await repo.settings(group.id)
-    if not settings.enabled:
-        raise Conflict(CHECKINS_OFF)
-    asked = [slot for slot, _ in settings.slots()]
-    extra = [slot for slot in slots if slot not in asked]
-    if extra:
-        raise UsageError(f"This group asks {len(asked)} question{'s' if len(asked) != 1 else ''}, answered with "
-                         f"{', '.join(asked)}; there is no '{extra[0]}' to answer.")
-    today = local_date(ctx.now, member.timezone)
-    if not slots:
-        return await status(ctx, settings, today)
-    first = await repo.save_answer(member.id, group.id, today, slots, ctx.now)
-    prompts, answers, _ = await repo.history(member.id)
-    run = rules.checkin_streak(prompts, answers, today)
-    saved = await repo.answer(member.id, today)
-    lab = labels(settings)
-    return Reply(
-        title=f"{'Checked in' if first else 'Check-in updated'} for {today:%a %d %b}",
-        text=f"It goes to {group.name}'s check-in digest {_digest_when(ctx.now, group.timezone, settings)}.",
-        fields=[Field(lab[slot], saved.slot(slot) or "—", inline=False) for slot in asked]
-        + [Field("Check-in streak", f"{run} day{'s' if run != 1 else ''}")],
-        footer="Change an answer today with the same command, e.g. `checkin blockers none`.",
-        tone="success",
-    )
-
-
-async def status(ctx: Context, settings: CheckinSettings, today: date) -> Reply:
-    """`checkin` with nothing to answer (a console with no form): today's answers and how to give them."""
-    member = ctx.member
-    repo = ctx.store.accountability.checkins
-    saved = await repo.answer(member.id, today)
-    prompts, answers, _ = await repo.history(member.id)
-    until = await repo.paused_until(member.id)
-    fields = [Field("Check-in streak", str(rules.checkin_streak(prompts, answers, today))),
-              Field("Schedule", f"{','.join(settings.days)} at {settings.time:%H:%M} your time ({member.timezone})")]
-    if until is not None and today < until:
-        fields.append(Field("Paused until", f"{until:%a %d %b}"))
-    if saved is not None:
-        lab = labels(settings)
-        fields[:0] = [Field(lab[slot], saved.slot(slot) or "—", inline=False) for slot, _ in settings.slots()]
-        text = f"Your check-in for {today:%a %d %b} (edit it until the day ends):"
-    else:
-        text = f"You have not checked in today.\n{question_lines(settings)}"
-    return Reply(title="Your check-in", text=text, fields=fields, footer=f"Example: `{example(settings)}`")
-
-
-async def pause(ctx: Context, days: int) -> Reply:
-    await own_group(ctx)
-    member = ctx.member
-    today = local_date(ctx.now, member.timezone)
-    until = rules.pause_end(today, days)
-    await ctx.store.accountability.checkins.pause(member.id, until)
-    if days == 0:
-        return Reply(text="Check-in prompts are back on from your next check-in time.", tone="success")
-    return Reply(
-        text=(f"No check-in prompts until {until:%a %d %b} (your time). Enjoy the break; "
-              "paused days do not count as missed. `checkin pause 0` ends it sooner."),
-        tone="success",
-    )
+    return await uow.run(work)
 
 
 def _clip(text: str, limit: int = DIGEST_ANSWER_MAX) -> str:
@@ -238,15 +138,14 @@ def digest_replies(group_name: str, day: date, settings: CheckinSettings, answer
     return header, posts
 
 
-async def post_day_digest(db: Database, now: datetime, group_id: int) -> bool:
+async def post_day_digest(uow: UnitOfWork, now: datetime, group_id: int) -> bool:
     """The group's daily digest of answers given (or edited) since the last one; nothing when none came.
 
     It is a header post in the channel (key `checkin-digest:GROUP:DATE`) and the answers as replies in
     its thread (`…:1`, `…:2`, …), all queued in one transaction; each adapter shows the thread its way.
     """
-    store = SqliteStore(db)
-    repo = store.accountability.checkins
-    async with db.transaction():
+    async def work(store: Store):
+        repo = store.accountability.checkins
         group = await store.groups.get(group_id)
         if group is None or group.paused:
             return False
@@ -274,6 +173,7 @@ async def post_day_digest(db: Database, now: datetime, group_id: int) -> bool:
             await store.outbox.enqueue(f"{key}:{i}", post, now, group_id=group.id, channel_id=group.channel_id,
                                        thread_of=key)
         return True
+    return await uow.run(work)
 
 
 def settings_reply(group_name: str, s: CheckinSettings, tz: str, changed: bool) -> Reply:
@@ -288,7 +188,7 @@ def settings_reply(group_name: str, s: CheckinSettings, tz: str, changed: bool) 
     )
 
 
-def _digest_when(now: datetime, tz: str, settings: CheckinSettings) -> str:
+def digest_when(now: datetime, tz: str, settings: CheckinSettings) -> str:
     """When the next digest goes out: an answer after today's digest waits for tomorrow's."""
     at = settings.digest_time()
     local = now.astimezone(zone(tz)).time()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.content import ContentPack
 from bot.domain.timeutil import all_timezones
-from bot.storage.sqlite import SqliteStore
+from bot.ports.storage import Store
 
 LIMIT = 25  # Discord shows at most 25 choices
 
@@ -16,7 +16,7 @@ def _rank(options: list[str], prefix: str) -> list[str]:
     return (starts + contains)[:LIMIT]
 
 
-async def complete(store: SqliteStore, content: ContentPack, kind: str, prefix: str, *,
+async def complete(store: Store, content: ContentPack, kind: str, prefix: str, *,
                    group_id: int | None = None, roadmap: str | None = None) -> list[str]:
     if kind == "timezone":
         return _rank(list(all_timezones()), prefix)

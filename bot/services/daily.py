@@ -9,13 +9,12 @@ from bot.domain.model import Group
 from bot.domain.progress import current_stage
 from bot.domain.selection import Posted, choose_daily
 from bot.domain.timeutil import local_date, zone
+from bot.ports.storage import Store, UnitOfWork
 from bot.reply import Button, Field, Reply
-from bot.storage.db import Database
-from bot.storage.sqlite import SqliteStore
 from bot.text import Link, Rich
 
 
-async def group_stage(store: SqliteStore, content: ContentPack, group: Group) -> int:
+async def group_stage(store: Store, content: ContentPack, group: Group) -> int:
     """The group's roadmap stage: the median stage of its active members."""
     rm = content.roadmaps.get(group.roadmap) or next(iter(content.roadmaps.values()))
     done = await store.milestones.done_by_group(group.id)
@@ -47,7 +46,7 @@ def render_post(content: ContentPack, posted: Posted, heading: str = "Daily prob
     )
 
 
-async def choose_for(store: SqliteStore, content: ContentPack, group: Group, now: datetime) -> Posted:
+async def choose_for(store: Store, content: ContentPack, group: Group, now: datetime) -> Posted:
     day = local_date(now, group.timezone)
     age = (day - local_date(group.created_at or now, group.timezone)).days
     choice = choose_daily(
@@ -58,10 +57,9 @@ async def choose_for(store: SqliteStore, content: ContentPack, group: Group, now
     return Posted(day, choice.item_id, choice.kind, choice.difficulty, choice.pattern)
 
 
-async def post_daily(db: Database, content: ContentPack, now: datetime, group_id: int) -> bool:
+async def post_daily(uow: UnitOfWork, content: ContentPack, now: datetime, group_id: int) -> bool:
     """Post today's problem for a group unless it already has one (idempotent across restarts)."""
-    store = SqliteStore(db)
-    async with db.transaction():
+    async def work(store: Store):
         group = await store.groups.get(group_id)
         if group is None or group.paused or not content.problems:
             return False
@@ -73,6 +71,7 @@ async def post_daily(db: Database, content: ContentPack, now: datetime, group_id
         await store.outbox.enqueue(f"daily:{group.id}:{day.isoformat()}", render_post(content, posted), now,
                                    group_id=group.id, channel_id=group.channel_id)
         return True
+    return await uow.run(work)
 
 
 def post_time_passed(group: Group, now: datetime) -> bool:
@@ -80,13 +79,13 @@ def post_time_passed(group: Group, now: datetime) -> bool:
     return local.time().replace(second=0, microsecond=0) >= time(group.post_time.hour, group.post_time.minute)
 
 
-async def catch_up(db: Database, content: ContentPack, now: datetime) -> int:
+async def catch_up(uow: UnitOfWork, content: ContentPack, now: datetime) -> int:
     """After a restart: post today's problem where today's post time has passed and nothing went out.
 
     Only today counts; a day that has passed is never posted late.
     """
     posted = 0
-    for group in await SqliteStore(db).groups.all():
+    for group in await uow.run(lambda store: store.groups.all()):
         if not group.paused and post_time_passed(group, now):
-            posted += await post_daily(db, content, now, group.id)
+            posted += await post_daily(uow, content, now, group.id)
     return posted

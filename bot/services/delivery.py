@@ -31,14 +31,11 @@ import sqlite3
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from functools import partial
 from typing import TypeVar
 
 from bot import text as tx
-from bot.ports import Clock, DeliveryError, Messenger, OutboxMessage, Thread
+from bot.ports import Clock, DeliveryError, Messenger, OutboxMessage, Store, Thread, UnitOfWork
 from bot.reply import Reply
-from bot.storage.db import Database
-from bot.storage.sqlite import SqliteStore, iso
 from bot.text import Rich, Said
 
 log = logging.getLogger(__name__)
@@ -51,7 +48,7 @@ DM_CLOSED = "dm-closed"  # key prefix of the notice, in the channel, to a member
 _NOTICES = (f"{NOTICE}:", f"{DM_CLOSED}:")
 PROBE = "outbox-probe"  # the runtime row written to prove the database takes writes again
 
-Work = Callable[[], Awaitable[None]]
+Work = Callable[[Store], Awaitable[None]]
 
 # What each kind of message is, by its key's first word, for a notice that may not quote it.
 _WHAT = (("daily:", "The daily problem"), ("checkin-digest:", "The check-in digest"),
@@ -76,9 +73,8 @@ class StoreFailure(Exception):
 
 
 class Deliverer:
-    def __init__(self, db: Database, clock: Clock, messenger: Messenger, *, concurrency: int | None = None):
-        self.db = db
-        self.store = SqliteStore(db)
+    def __init__(self, uow: UnitOfWork, clock: Clock, messenger: Messenger, *, concurrency: int | None = None):
+        self.uow = uow
         self.clock = clock
         self.messenger = messenger
         # Destinations served at once: a platform whose limits are per channel (Discord: 5 posts in 5 s
@@ -101,7 +97,13 @@ class Deliverer:
 
     async def drain(self, limit: int | None = None) -> int:
         """Deliver everything due now; returns how many messages were settled (delivered, or given up
-        as undeliverable) and recorded. Sends nothing while a failed write holds delivery."""
+        as undeliverable) and recorded. Sends nothing while a failed write holds delivery.
+
+        A drain asked for while one runs (a notice the drain itself queued wakes it) returns at once: the
+        running drain passes again until nothing is left, so it delivers that message too."""
+        if self._drain_lock.locked():
+            self._wake.set()
+            return 0
         async with self._drain_lock:
             if not await self._resume():
                 return 0
@@ -115,7 +117,7 @@ class Deliverer:
 
     async def _pass(self) -> int:
         try:
-            due = await self._read(self.store.outbox.due(self.clock.now(), limit=500))
+            due = await self._read(lambda s: s.outbox.due(self.clock.now(), limit=500))
         except StoreFailure:
             return 0
         queues: OrderedDict[tuple, list[OutboxMessage]] = OrderedDict()
@@ -128,7 +130,7 @@ class Deliverer:
             async with gate:
                 done = 0
                 try:
-                    if self.halted or await self._read(self.store.outbox.pending_before(messages[0])):
+                    if self.halted or await self._read(lambda s: s.outbox.pending_before(messages[0])):
                         return 0  # an older message to this place is waiting for a retry
                     for msg in messages:
                         if not await self._deliver_one(msg):
@@ -149,15 +151,14 @@ class Deliverer:
             return True
         channel_ref = user_ref = None
         if msg.channel_id is not None:
-            channel_ref = await self._read(self.store.links.external(platform, "channel", msg.channel_id))
+            channel_ref = await self._read(lambda s: s.links.external(platform, "channel", msg.channel_id))
         else:
-            user_ref = await self._read(self.store.links.external(platform, "user", msg.user_id))
+            user_ref = await self._read(lambda s: s.links.external(platform, "user", msg.user_id))
         if channel_ref is None and user_ref is None:
-            await self._record(partial(self.store.outbox.mark_undeliverable, msg.id,
-                                       f"no {platform} address for this message"))
+            await self._record(lambda s: s.outbox.mark_undeliverable(msg.id, f"no {platform} address for this message"))
             return True
         if msg.thread_of is not None:
-            msg.thread = await self._read(self._thread(msg.thread_of))
+            msg.thread = await self._read(lambda s: self._thread(s, msg.thread_of))
         if self.halted:  # another queue's write failed while this one was getting ready: send nothing
             return False
         try:
@@ -166,7 +167,8 @@ class Deliverer:
             if not exc.permanent:
                 wait = timedelta(seconds=exc.retry_after) if exc.retry_after else backoff(msg.attempts)
                 log.warning("delivery of %s failed (%s); will retry", msg.key, exc)
-                await self._record(partial(self.store.outbox.mark_failed, msg.id, str(exc), self.clock.now() + wait))
+                failed, retry_at = str(exc), self.clock.now() + wait  # kept as values: the work may be owed
+                await self._record(lambda s: s.outbox.mark_failed(msg.id, failed, retry_at))
                 return False
             kind = exc.kind or ("recipient" if msg.user_id is not None else "destination")
             log.warning("delivery of %s failed for good (%s: %s)", msg.key, kind, exc)
@@ -174,8 +176,8 @@ class Deliverer:
             return True
         except OSError as exc:  # a network or I/O error the messenger did not name: it may pass
             log.warning("delivery of %s failed (%r); will retry", msg.key, exc)
-            await self._record(partial(self.store.outbox.mark_failed, msg.id, repr(exc),
-                                       self.clock.now() + backoff(msg.attempts)))
+            failed, retry_at = repr(exc), self.clock.now() + backoff(msg.attempts)
+            await self._record(lambda s: s.outbox.mark_failed(msg.id, failed, retry_at))
             return False
         except Exception as exc:
             # Anything else is about this message: it could not be rendered, or a bug meets it. A retry
@@ -184,14 +186,14 @@ class Deliverer:
             await self._give_up(msg, f"could not render: {type(exc).__name__}: {exc}", "render")
             return True
         self.delivered += 1
-        await self._record(partial(self.store.outbox.mark_delivered, msg.id, self.clock.now(),
-                                   ref if isinstance(ref, str) else None))
+        delivered_at, kept = self.clock.now(), ref if isinstance(ref, str) else None
+        await self._record(lambda s: s.outbox.mark_delivered(msg.id, delivered_at, kept))
         return True
 
     # -- bookkeeping ------------------------------------------------------------------------------
-    async def _read(self, awaitable: Awaitable[T]) -> T:
+    async def _read(self, read: Callable[[Store], Awaitable[T]]) -> T:
         try:
-            return await awaitable
+            return await self.uow.run(read)
         except Exception as exc:
             self._halt(exc, "the outbox could not be read")
             raise StoreFailure(str(exc)) from exc
@@ -199,8 +201,7 @@ class Deliverer:
     async def _record(self, work: Work) -> None:
         """Record an outcome in its own transaction. If that fails, keep it to write later and halt."""
         try:
-            async with self.db.transaction():
-                await work()
+            await self.uow.run(work)
         except Exception as exc:
             self._owed.append(work)
             self._halt(exc, "a delivery could not be recorded")
@@ -234,12 +235,14 @@ class Deliverer:
 
     async def _write_owed(self) -> bool:
         owed = list(self._owed)
+        async def write(store: Store) -> None:
+            for work in owed:
+                await work(store)
+            if not owed:
+                await store.runtime.set(PROBE, self.clock.now().isoformat())
+
         try:
-            async with self.db.transaction():
-                for work in owed:
-                    await work()
-                if not owed:
-                    await self.store.runtime.set(PROBE, iso(self.clock.now()))
+            await self.uow.run(write)
         except Exception as exc:
             log.debug("writing the owed outcomes failed: %s", exc)
             return False
@@ -247,22 +250,22 @@ class Deliverer:
         return True
 
     # -- what the deliverer reads and tells -------------------------------------------------------
-    async def _thread(self, key: str) -> Thread:
+    async def _thread(self, store: Store, key: str) -> Thread:
         """The thread a reply goes in: the starting message's platform id once it was delivered, else None
         (it was undeliverable, or the platform has no threads), and its title as the thread's name."""
-        parent = await self.store.outbox.get(key)
+        parent = await store.outbox.get(key)
         if parent is None:
             return Thread(None, "")
         return Thread(parent.ref if parent.status == "delivered" else None, tx.plain(parent.reply.title))
 
     async def _give_up(self, msg: OutboxMessage, error: str, kind: str) -> None:
-        async def work() -> None:
-            await self.store.outbox.mark_undeliverable(msg.id, error)
-            await self._tell(msg, kind)
+        async def work(store: Store) -> None:
+            await store.outbox.mark_undeliverable(msg.id, error)
+            await self._tell(store, msg, kind)
 
         await self._record(work)
 
-    async def _tell(self, msg: OutboxMessage, kind: str) -> None:
+    async def _tell(self, store: Store, msg: OutboxMessage, kind: str) -> None:
         """Tell whoever can act on a message given up: never about a notice (one that fails causes no
         other), never quoting the message. Runs in the transaction that marks it undeliverable."""
         if msg.group_id is None or msg.key.startswith(_NOTICES):
@@ -270,45 +273,45 @@ class Deliverer:
         try:
             if kind == "recipient":
                 if msg.user_id is not None:
-                    await self._tell_member(msg)
+                    await self._tell_member(store, msg)
             else:
-                await self._tell_organisers(msg, kind)
+                await self._tell_organisers(store, msg, kind)
         except sqlite3.Error:
             raise  # the database failed: the whole outcome is owed and written again later
         except Exception:  # a notice must never stop the mark, or every later pass would fail on it
             log.exception("could not prepare the notice about %s", msg.key)
 
-    async def _tell_member(self, msg: OutboxMessage) -> None:
+    async def _tell_member(self, store: Store, msg: OutboxMessage) -> None:
         """A closed DM is told once, in the group's channel, so the member knows what they miss."""
-        group = await self.store.groups.get(msg.group_id)
-        member = await self.store.members.of_user(msg.group_id, msg.user_id)
+        group = await store.groups.get(msg.group_id)
+        member = await store.members.of_user(msg.group_id, msg.user_id)
         if group is None or member is None:
             return
         text = Rich.format("{name}, I could not send you a direct message. Please allow direct messages "
                            "from this app so check-ins and pairings reach you.",
                            name=Said(member.name, member.user_id))
-        await self.store.outbox.enqueue(f"{DM_CLOSED}:{group.id}:{member.user_id}", Reply(text=text, tone="warning"),
+        await store.outbox.enqueue(f"{DM_CLOSED}:{group.id}:{member.user_id}", Reply(text=text, tone="warning"),
                                         self.clock.now(), group_id=group.id, channel_id=group.channel_id)
 
-    async def _tell_organisers(self, msg: OutboxMessage, kind: str) -> None:
+    async def _tell_organisers(self, store: Store, msg: OutboxMessage, kind: str) -> None:
         """One notice per group and kind of failure in NOTICE_WINDOW: by DM to each organiser granted in
         the group, or in the group's channel when there is none (unless that channel is what failed)."""
         now = self.clock.now()
         prefix = f"{NOTICE}:{msg.group_id}:{kind}:"
-        last = await self.store.outbox.latest_created(prefix)
+        last = await store.outbox.latest_created(prefix)
         if last is not None and now - last < NOTICE_WINDOW:
             return
-        group = await self.store.groups.get(msg.group_id)
+        group = await store.groups.get(msg.group_id)
         if group is None:
             return
         reply = self.notice(msg, kind)
         stamp = now.strftime("%Y%m%dT%H%M%S%f")
-        organisers = [row[0] for row in await self.store.groups.organisers(group.id)]
+        organisers = [row[0] for row in await store.groups.organisers(group.id)]
         for user_id in organisers:
-            await self.store.outbox.enqueue(f"{prefix}{stamp}:{user_id}", reply, now, group_id=group.id,
+            await store.outbox.enqueue(f"{prefix}{stamp}:{user_id}", reply, now, group_id=group.id,
                                             user_id=user_id)
         if not organisers and not (kind == "destination" and msg.channel_id == group.channel_id):
-            await self.store.outbox.enqueue(f"{prefix}{stamp}:channel", reply, now, group_id=group.id,
+            await store.outbox.enqueue(f"{prefix}{stamp}:channel", reply, now, group_id=group.id,
                                             channel_id=group.channel_id)
 
     def notice(self, msg: OutboxMessage, kind: str) -> Reply:
@@ -357,7 +360,7 @@ class Deliverer:
         now = self.clock.now()
         if self._halted_until is None:
             try:
-                nxt = await self.store.outbox.next_due_at()
+                nxt = await self.uow.run(lambda s: s.outbox.next_due_at())
             except Exception as exc:
                 self._halt(exc, "the outbox could not be read")
             else:

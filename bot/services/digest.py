@@ -14,11 +14,10 @@ from bot.domain.model import Group
 from bot.domain.streaks import streak
 from bot.domain.timeutil import local_date, local_midnight, zone
 from bot.errors import NotFound
+from bot.ports.storage import Store, UnitOfWork
 from bot.reply import Field, Image, Reply
 from bot.services.chart import solves_chart
 from bot.services.daily import group_stage
-from bot.storage.db import Database
-from bot.storage.sqlite import SqliteStore
 from bot.text import Rich, Said, join
 
 DIGEST_DAY = "mon"
@@ -48,7 +47,7 @@ def covered_week(now: datetime, tz: str) -> date:
     return week_start(local_date(now, tz)) - timedelta(days=7)
 
 
-async def gather(store: SqliteStore, content: ContentPack, group: Group, week: date, now: datetime) -> WeekData:
+async def gather(store: Store, content: ContentPack, group: Group, week: date, now: datetime) -> WeekData:
     repo = store.accountability
     tz = group.timezone
     start, end = local_midnight(week, tz), local_midnight(week + timedelta(days=7), tz)
@@ -128,10 +127,9 @@ def render_weekly(data: WeekData, png: bytes) -> Reply:
     )
 
 
-async def post_weekly(db: Database, content: ContentPack, now: datetime, group_id: int) -> bool:
+async def post_weekly(uow: UnitOfWork, content: ContentPack, now: datetime, group_id: int) -> bool:
     """The weekly digest of the last complete group-local week, posted once with its chart."""
-    store = SqliteStore(db)
-    async with db.transaction():
+    async def work(store: Store):
         group = await store.groups.get(group_id)
         if group is None or group.paused:
             return False
@@ -141,20 +139,28 @@ async def post_weekly(db: Database, content: ContentPack, now: datetime, group_i
             return False  # the group did not exist yet in that week
         if await store.outbox.get(key) is not None:
             return False
-        data = await gather(store, content, group, week, now)
+        return group, week, key, await gather(store, content, group, week, now)
+
+    found = await uow.run(work)
+    if found is False:
+        return False
+    group, week, key, data = found
     # Rendered outside the transaction so other commands are not held up; the key keeps the post unique.
     title = f"Solves per day — week of {week:%d %b %Y}"
     png = await asyncio.to_thread(solves_chart, data.days, data.per_day, title)
-    async with db.transaction():
+
+    async def post(store: Store) -> bool:
         if not await store.accountability.digests.record_weekly(group.id, week, now):
             return False
         return await store.outbox.enqueue(key, render_weekly(data, png), now, group_id=group.id,
                                           channel_id=group.channel_id)
 
+    return await uow.run(post)
+
 
 # -- design prompts ----------------------------------------------------------------------------------
 
-async def prompt_of_week(store: SqliteStore, content: ContentPack, group: Group, now: datetime) -> tuple[date, DesignPrompt]:
+async def prompt_of_week(store: Store, content: ContentPack, group: Group, now: datetime) -> tuple[date, DesignPrompt]:
     """This group-local week's prompt, chosen (and remembered) the first time anyone asks."""
     if not content.design_prompts:
         raise NotFound("This content pack has no system-design prompts.")
@@ -186,22 +192,22 @@ def render_design(p: DesignPrompt, week: date) -> Reply:
     )
 
 
-async def post_weekly_design(db: Database, content: ContentPack, now: datetime, group_id: int) -> bool:
-    store = SqliteStore(db)
-    async with db.transaction():
+async def post_weekly_design(uow: UnitOfWork, content: ContentPack, now: datetime, group_id: int) -> bool:
+    async def work(store: Store):
         group = await store.groups.get(group_id)
         if group is None or group.paused or not content.design_prompts:
             return False
         week, prompt = await prompt_of_week(store, content, group, now)
         return await store.outbox.enqueue(f"design:{group.id}:{week.isoformat()}", render_design(prompt, week), now,
                                           group_id=group.id, channel_id=group.channel_id)
+    return await uow.run(work)
 
 
 # -- group stats -------------------------------------------------------------------------------------
 STATS_MIN_PEOPLE = 3  # application counts need this many members tracking, or they name someone
 STATS_HIDDEN = ("rejected", "withdrawn")  # never counted in group stats
 
-async def stats_fields(store: SqliteStore, group: Group, now: datetime) -> list[Field]:
+async def stats_fields(store: Store, group: Group, now: datetime) -> list[Field]:
     """Aggregates only: application counts by stage and the check-in rate, never a name or a company.
 
     Counts of fewer than STATS_MIN_PEOPLE members would be one person's pipeline, so they are not shown;

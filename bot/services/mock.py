@@ -13,27 +13,18 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING
 
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.date import DateTrigger
-
-from bot.commands.members import by_id
 from bot.content import ContentPack
 from bot.domain import availability, design, matching
+from bot.domain.buttons import by_id
 from bot.domain.model import LEVELS, Group, Member
 from bot.domain.selection import open_to
+from bot.domain.sessions import MockSession
 from bot.domain.timeutil import WEEKDAYS, zone
 from bot.errors import Conflict
+from bot.ports.storage import Store, UnitOfWork
 from bot.reply import Button, Field, Reply, stamp
-from bot.scheduling.scheduler import Job
-from bot.storage.db import Database
-from bot.storage.mock_repo import MockSession
-from bot.storage.sqlite import SqliteStore
 from bot.text import Rich, Said, join
-
-if TYPE_CHECKING:
-    from bot.bootstrap import App
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +69,9 @@ def round_seed(group_id: int, round_key: str) -> int:
 
 
 # -- the heads-up -------------------------------------------------------------------------------------
-async def heads_up(db: Database, content: ContentPack, now: datetime, group_id: int) -> int:
-    store = SqliteStore(db)
-    sent = 0
-    async with db.transaction():
+async def heads_up(uow: UnitOfWork, content: ContentPack, now: datetime, group_id: int) -> int:
+    async def work(store: Store):
+        sent = 0
         group = await store.groups.get(group_id)
         if group is None or group.paused:
             return 0
@@ -103,7 +93,8 @@ async def heads_up(db: Database, content: ContentPack, now: datetime, group_id: 
                           buttons=[Button("Skip this round", "mock skip"), Button("My status", "mock status")])
             sent += await store.outbox.enqueue(f"mock:{group.id}:{key}:heads-up:{member.id}", reply, now,
                                                group_id=group.id, user_id=member.user_id)
-    return sent
+        return sent
+    return await uow.run(work)
 
 
 # -- the round ----------------------------------------------------------------------------------------
@@ -116,17 +107,17 @@ class RoundSummary:
     unpaired: int
 
 
-async def run_round(db: Database, content: ContentPack, now: datetime, group_id: int) -> RoundSummary | None:
+async def run_round(uow: UnitOfWork, content: ContentPack, now: datetime, group_id: int) -> RoundSummary | None:
     """The scheduled round (job `mock-round:GROUP`); a second run for the same pairing does nothing."""
-    store = SqliteStore(db)
-    async with db.transaction():
+    async def work(store: Store):
         group = await store.groups.get(group_id)
         if group is None or group.paused:
             return None
         return await pair_round(store, content, now, group, last_pairing(group, now))
+    return await uow.run(work)
 
 
-async def pair_round(store: SqliteStore, content: ContentPack, now: datetime, group: Group,
+async def pair_round(store: Store, content: ContentPack, now: datetime, group: Group,
                      belongs_to: datetime) -> RoundSummary | None:
     """Pair the group inside the caller's transaction. `belongs_to`: the pairing instant this round is for."""
     round_key = belongs_to.astimezone(zone(group.timezone)).date().isoformat()
@@ -233,7 +224,7 @@ async def pair_round(store: SqliteStore, content: ContentPack, now: datetime, gr
     return RoundSummary(round_id, seed, result.method, len(result.sessions), len(result.unpaired))
 
 
-async def choose_item(store: SqliteStore, content: ContentPack, kind: str, member: Member, rng: random.Random,
+async def choose_item(store: Store, content: ContentPack, kind: str, member: Member, rng: random.Random,
                       taken: set[str]) -> str | None:
     """What this member is asked when interviewed: new to them, and at their level (coding and design)."""
     seen = await store.mock.items_seen(member.id) | taken
@@ -338,10 +329,9 @@ def pairing_reply(content: ContentPack, session: MockSession, reader: Member, me
 
 
 # -- reminders and the feedback prompt ----------------------------------------------------------------
-async def remind(db: Database, content: ContentPack, now: datetime, session_id: int, which: str) -> int:
-    store = SqliteStore(db)
-    sent = 0
-    async with db.transaction():
+async def remind(uow: UnitOfWork, content: ContentPack, now: datetime, session_id: int, which: str) -> int:
+    async def work(store: Store):
+        sent = 0
         session = await store.mock.session(session_id)
         if session is None or session.status != "scheduled":
             return 0
@@ -366,7 +356,8 @@ async def remind(db: Database, content: ContentPack, now: datetime, session_id: 
             )
             sent += await store.outbox.enqueue(f"mock:{session.id}:{reader.id}:remind-{which}:{epoch}", reply, now,
                                                group_id=session.group_id, user_id=reader.user_id)
-    return sent
+        return sent
+    return await uow.run(work)
 
 
 def feedback_reply(content: ContentPack, partner: str, others: list[str], partner_id: int) -> Reply:
@@ -387,10 +378,9 @@ def feedback_reply(content: ContentPack, partner: str, others: list[str], partne
     )
 
 
-async def feedback_prompt(db: Database, content: ContentPack, now: datetime, session_id: int) -> int:
-    store = SqliteStore(db)
-    sent = 0
-    async with db.transaction():
+async def feedback_prompt(uow: UnitOfWork, content: ContentPack, now: datetime, session_id: int) -> int:
+    async def work(store: Store):
+        sent = 0
         session = await store.mock.session(session_id)
         if session is None or session.status != "scheduled":
             return 0
@@ -404,59 +394,12 @@ async def feedback_prompt(db: Database, content: ContentPack, now: datetime, ses
             sent += await store.outbox.enqueue(f"mock:{session.id}:{reader.id}:feedback-prompt",
                                                feedback_reply(content, others[0], others, ids[0]), now,
                                                group_id=session.group_id, user_id=reader.user_id)
-    return sent
-
-
-# -- the schedule -------------------------------------------------------------------------------------
-def job_source(app: App):
-    """Per group: the heads-up a day before pairing and the round; per session: reminders and the prompt."""
-
-    async def heads_up_job(group_id: int) -> None:
-        await heads_up(app.db, app.content, app.clock.now(), group_id)
-
-    async def round_job(group_id: int) -> None:
-        await run_round(app.db, app.content, app.clock.now(), group_id)
-
-    async def remind_job(session_id: int, which: str) -> None:
-        await remind(app.db, app.content, app.clock.now(), session_id, which)
-
-    async def prompt_job(session_id: int) -> None:
-        await feedback_prompt(app.db, app.content, app.clock.now(), session_id)
-
-    async def jobs() -> list[Job]:
-        out = []
-        for g in await app.store.groups.all():
-            if g.paused:
-                continue
-            tz = zone(g.timezone)
-            day = WEEKDAYS.index(g.pairing_day)
-            at = g.pairing_time
-            # "A day before" is the same wall-clock time the previous day, also across a DST change.
-            out.append(Job(f"mock-heads-up:{g.id}", CronTrigger(day_of_week=WEEKDAYS[(day - 1) % 7], hour=at.hour,
-                                                                minute=at.minute, timezone=tz),
-                           heads_up_job, {"group_id": g.id}))
-            out.append(Job(f"mock-round:{g.id}", CronTrigger(day_of_week=g.pairing_day, hour=at.hour,
-                                                             minute=at.minute, timezone=tz),
-                           round_job, {"group_id": g.id}))
-        now = app.clock.now()
-        # A date trigger reports its instant even once passed, so only instants still ahead become jobs.
-        for s in await app.store.mock.upcoming(now):
-            for which, when in (("24h", s.starts_at - timedelta(hours=24)), ("1h", s.starts_at - timedelta(hours=1)),
-                                ("feedback", s.ends_at)):
-                if when <= now:
-                    continue
-                if which == "feedback":
-                    out.append(Job(f"mock-feedback:{s.id}", DateTrigger(when), prompt_job, {"session_id": s.id}))
-                else:
-                    out.append(Job(f"mock-remind:{s.id}:{which}", DateTrigger(when), remind_job,
-                                   {"session_id": s.id, "which": which}))
-        return out
-
-    return jobs
+        return sent
+    return await uow.run(work)
 
 
 # -- for `me` -----------------------------------------------------------------------------------------
-async def me_fields(store: SqliteStore, content: ContentPack, member_id: int) -> list[Field]:
+async def me_fields(store: Store, content: ContentPack, member_id: int) -> list[Field]:
     held, missed, last = await store.mock.history_counts(member_id)
     rated = await store.mock.feedback_for(member_id)
     if not (held or missed or rated):

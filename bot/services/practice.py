@@ -6,17 +6,15 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.commands.context import Context
 from bot.content import ContentPack, Problem
-from bot.domain.model import Group
+from bot.domain.model import Group, Member
 from bot.domain.review import event, fold
 from bot.domain.scoring import WEIGHTS, MemberStats, Standing, period_start, rank
 from bot.domain.selection import practice_pool
 from bot.domain.streaks import Streak, carry, extend, mark_of, streak
 from bot.domain.timeutil import local_date
 from bot.errors import NotFound, UsageError
-from bot.storage.db import Database
-from bot.storage.sqlite import SqliteStore
+from bot.ports.storage import Store, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -47,31 +45,30 @@ def find_item(content: ContentPack, text: str) -> Item:
     raise NotFound(f"There is no problem '{text}' in the bank.{hint} Use its id, e.g. `two-sum`, or its number.")
 
 
-async def random_pick(ctx: Context, difficulty: str | None, topic: str | None) -> Problem:
+async def random_pick(store: Store, content: ContentPack, member: Member, now: datetime, difficulty: str | None,
+                      topic: str | None) -> Problem:
     """A practice problem the member has not solved, open to their level (no premium-only page for a
     beginner), drawn afresh each time it is asked for."""
-    member = ctx.member
-    pool = practice_pool(list(ctx.content.problems.values()), level=member.level,
-                         solved=await ctx.store.practice.solved_ids(member.id), difficulty=difficulty, topic=topic)
+    pool = practice_pool(list(content.problems.values()), level=member.level,
+                         solved=await store.practice.solved_ids(member.id), difficulty=difficulty, topic=topic)
     if not pool:
         raise NotFound("You have solved every problem that fits. Try another difficulty or topic.")
-    return random.Random(f"{member.id}:{ctx.now.isoformat()}").choice(pool)
+    return random.Random(f"{member.id}:{now.isoformat()}").choice(pool)
 
 
-async def todays_item(ctx: Context) -> Item:
-    group = ctx.group
-    posted = await ctx.store.practice.post_for(group.id, local_date(ctx.now, group.timezone))
+async def todays_item(store: Store, content: ContentPack, group: Group, now: datetime) -> Item:
+    posted = await store.practice.post_for(group.id, local_date(now, group.timezone))
     if posted is None:
         raise UsageError(f"There is no daily problem yet today (it comes at {group.post_time:%H:%M} "
                          f"{group.timezone}). Name the problem: `problem solved two-sum`.")
-    return find_item(ctx.content, posted.item_id)
+    return find_item(content, posted.item_id)
 
 
-async def record_solve(ctx: Context, item: Item, minutes: int | None, felt: str | None) -> tuple[bool, Streak]:
+async def record_solve(store: Store, group: Group, member: Member, now: datetime, item: Item, minutes: int | None,
+                       felt: str | None) -> tuple[bool, Streak]:
     """Record a solve, schedule its review and count it; returns (counted as new, the member's streak now)."""
-    member, group, now = ctx.member, ctx.group, ctx.now
     today = local_date(now, member.timezone)
-    repo = ctx.store.practice
+    repo = store.practice
     result = await repo.add_solve(member.id, group.id, item.id, item.kind, item.difficulty, minutes, felt, now, today,
                                   event(felt, now) if item.kind == "problem" else None)
     if not result.fresh:
@@ -84,27 +81,24 @@ async def record_solve(ctx: Context, item: Item, minutes: int | None, felt: str 
     return True, carry(mark, today)
 
 
-async def review_queue(ctx: Context, limit: int) -> list[tuple[str, datetime]]:
+async def review_queue(store: Store, member: Member, now: datetime, limit: int) -> list[tuple[str, datetime]]:
     """The member's review cards by due date, after bringing each up to date with the solves since."""
-    repo, member = ctx.store.practice, ctx.member
+    repo = store.practice
     for problem_id, card_json, events in await repo.unreviewed(member.id):
         card = fold(card_json, member.id, problem_id, events)
         await repo.save_card(member.id, problem_id, card.to_json(), card.due)
-    return await repo.due_reviews(member.id, ctx.now, limit=limit)
+    return await repo.due_reviews(member.id, now, limit=limit)
 
 
-async def member_streak(ctx: Context, member_id: int | None = None, tz: str | None = None) -> Streak:
-    """A member's streak in their own timezone (the caller's, unless another member is named)."""
-    if member_id is None:
-        member_id, tz = ctx.member.id, ctx.member.timezone
-    return streak(await ctx.store.practice.solve_days(member_id), local_date(ctx.now, tz or "UTC"))
+async def member_streak(store: Store, member: Member, now: datetime) -> Streak:
+    """A member's streak in their own timezone."""
+    return streak(await store.practice.solve_days(member.id), local_date(now, member.timezone))
 
 
-async def standings(ctx: Context, period: str, top: int | None = None) -> list[Standing]:
+async def standings(store: Store, group: Group, now: datetime, period: str, top: int | None = None) -> list[Standing]:
     """The group's ranking for a period (its first `top` places only, when given)."""
-    group = ctx.group
-    since = period_start(period, ctx.now, group.timezone)
-    table = rank(await ctx.store.practice.standings(group.id, period, since, top=top, weights=WEIGHTS))
+    since = period_start(period, now, group.timezone)
+    table = rank(await store.practice.standings(group.id, period, since, top=top, weights=WEIGHTS))
     return table[:top] if top else table
 
 
@@ -119,13 +113,14 @@ async def build_stats(store, group: Group, now: datetime) -> None:
     ])
 
 
-async def build_missing_stats(db: Database, now: datetime) -> int:
+async def build_missing_stats(uow: UnitOfWork, now: datetime) -> int:
     """Build the stats of every group that has none yet (after the upgrade that added them)."""
-    store = SqliteStore(db)
     built = 0
-    for group_id in await store.practice.groups_without_stats():
-        async with db.transaction():
+    for group_id in await uow.run(lambda store: store.practice.groups_without_stats()):
+        async def build(store: Store, group_id: int = group_id) -> None:
             group = await store.groups.get(group_id)
             await build_stats(store, group, now)
+
+        await uow.run(build)  # a group a unit: a large database does not hold the writer for a minute
         built += 1
     return built

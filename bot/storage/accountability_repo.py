@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from bot.domain.applications import Application, company_key
-from bot.domain.checkins import DEFAULT_QUESTIONS, CheckinSettings
+from bot.domain.checkins import DEFAULT_QUESTIONS, Answer, CheckinSettings
+from bot.domain.events import ScheduleChanged
 from bot.domain.timeutil import parse_hhmm
 from bot.storage.db import Database
 
@@ -20,22 +20,6 @@ def iso(when: datetime) -> str:
 
 def from_iso(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
-
-
-@dataclass(frozen=True)
-class Answer:
-    member_id: int
-    name: str
-    local_date: date
-    done: str | None
-    next: str | None
-    blockers: str | None
-    answered_at: datetime
-    updated_at: datetime
-    user_id: int | None = None  # our id of the person, the author of these words (forget-me finds them)
-
-    def slot(self, name: str) -> str | None:
-        return getattr(self, name)
 
 
 class SqliteCheckins:
@@ -64,6 +48,7 @@ class SqliteCheckins:
             "time=excluded.time, questions=excluded.questions",
             (group_id, int(s.enabled), ",".join(s.days), s.time.strftime("%H:%M"), json.dumps(list(s.questions))),
         )
+        self.db.record(ScheduleChanged("checkins", group_id))
 
     async def record_prompt(self, member_id: int, day: date, now: datetime, nudge: bool = False) -> bool:
         return await self.db.execute(

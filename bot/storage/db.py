@@ -10,14 +10,13 @@ import sqlite3
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import partial
 from importlib import resources
 from typing import Any, TypeVar
 from urllib.request import pathname2url
-
-import aiosqlite
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -54,21 +53,28 @@ class DatabaseMissing(FileNotFoundError):
 
 
 class Database:
-    """One aiosqlite connection. Transactions are serialised by a lock so coroutines never interleave."""
+    """One sqlite3 connection, owned by one worker thread of our own; every statement runs there.
 
-    def __init__(self, conn: aiosqlite.Connection, path: str):
-        self.conn = conn
+    Work reaches the database only as units (`run`): a coroutine function that awaits nothing but this
+    database, driven to its end in the worker thread between BEGIN and COMMIT. One unit runs at a time,
+    so no unit ever sees another's uncommitted rows, and nothing can slip into a unit's transaction.
+    Outside a unit, each query method is a unit of its own (migrations and tests use them).
+    """
+
+    def __init__(self, path: str, executor: ThreadPoolExecutor, con: sqlite3.Connection):
         self.path = path
-        self._lock = asyncio.Lock()
-        # Statements waiting for the next hop, while a transaction is open (None outside one).
-        self._queued: list[tuple[str, tuple]] | None = None
-        # The sqlite3 connection while a unit of work runs in aiosqlite's thread (see `run`).
+        self._executor = executor
+        self._con = con
+        # The connection while a unit runs in the worker thread (see `run`); None everywhere else.
         self._here = threading.local()
         self._checkpointer: _Checkpointer | None = None
-        # Units of work waiting to go to the database's thread together (see `run`).
+        # Units of work waiting to go to the worker together (see `run`).
         self._units: list[tuple[Callable[[], Awaitable[Any]], asyncio.Future]] = []
         self._batches: set[asyncio.Future] = set()
+        self._lock = asyncio.Lock()
         self._purge = False  # empty the write-ahead log once the current transaction commits
+        self.closed = False
+        self.hops = 0  # trips to the worker thread: what a command costs, and what the tests count
 
     @classmethod
     async def open(cls, path: str, create: bool = True) -> Database:
@@ -78,45 +84,54 @@ class Database:
         the file read-write only (`mode=rw`), so a bot whose file went away cannot start afresh in its place.
         """
         target = _sqlite_target(path, create)
+        # One thread for the life of the database: the connection is made, used and closed there only.
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+        loop = asyncio.get_running_loop()
         try:
-            conn = await aiosqlite.connect(target, isolation_level=None, uri=path != ":memory:")
+            con = await loop.run_in_executor(executor, partial(_connect, target, path != ":memory:"))
         except sqlite3.OperationalError as exc:
+            executor.shutdown(wait=False)
             if not create and not _exists(path):  # removed between the check and the open
                 raise DatabaseMissing(path) from exc
             raise
-        conn.row_factory = sqlite3.Row
-        await conn.execute("PRAGMA foreign_keys = ON")
-        # Deleted rows are overwritten with zeros rather than left in free pages: after `forget-me` a
-        # scan of the file finds nothing of the member (the WAL is emptied too, see `purge_log_after_commit`).
-        await conn.execute("PRAGMA secure_delete = ON")
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA synchronous = NORMAL")
-        await conn.execute("PRAGMA busy_timeout = 5000")
-        db = cls(conn, path)
+        db = cls(path, executor, con)
         if path != ":memory:":
             # Checkpoints move to a thread of their own (see _Checkpointer), so no commit waits for one.
-            await conn.execute("PRAGMA wal_autocheckpoint = 0")
-            await conn.execute("PRAGMA journal_size_limit = 67108864")
+            await loop.run_in_executor(executor, _no_autocheckpoint, con)
             db._checkpointer = _Checkpointer(path)
         return db
 
     async def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
         if self._checkpointer is not None:
             await asyncio.to_thread(self._checkpointer.stop)
             self._checkpointer = None
-        await self.conn.close()
+        async with self._lock:  # after the units already on their way
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._con.close)
+        self._executor.shutdown(wait=True)
+
+    def in_unit(self) -> bool:
+        """True in the worker thread while a unit of work runs."""
+        return getattr(self._here, "con", None) is not None
 
     async def run(self, work: Callable[[], Awaitable[T]]) -> T:
-        """Run a unit of work as one transaction in aiosqlite's thread: BEGIN, every statement it makes
+        """Run a unit of work as one transaction in the worker thread: BEGIN, every statement it makes
         and COMMIT in a single hop (or ROLLBACK if it raises).
 
-        `work` is a coroutine function that awaits nothing but this database: in the database's thread
-        each of its statements runs at once, so the coroutine never suspends and is driven to its end
-        there. A command is such a unit; awaiting anything else inside one is a programming error.
+        `work` is a coroutine function that awaits nothing but this database: in the worker thread each
+        of its statements runs at once, so the coroutine never suspends and is driven to its end there.
+        Awaiting anything else inside one is a programming error, and says so. A unit that fails changes
+        nothing, so a caller may simply run it again.
 
-        Units that arrive while another is waiting for the database go to the thread together, in
-        arrival order, each still its own transaction: under load the hop is paid once per batch.
+        Units that arrive while another batch is in the worker go there together, in arrival order, each
+        still its own transaction: under load the hop is paid once per batch.
         """
+        if self.in_unit():
+            raise RuntimeError("a unit of work cannot run another unit inside itself")
+        if self.closed:
+            raise RuntimeError("the database is closed")
         done = asyncio.get_running_loop().create_future()
         self._units.append((work, done))
         if len(self._units) == 1:  # the first to arrive starts a batch; whoever joins while it waits rides along
@@ -128,9 +143,11 @@ class Database:
     async def _run_batch(self) -> None:
         async with self._lock:
             units, self._units = self._units, []
+            self.hops += 1
             try:
-                outcomes = await self.conn._execute(self._run_units_here, units, self.conn._conn)
-            except BaseException as exc:  # the thread itself failed (the connection closed, say)
+                outcomes = await asyncio.get_running_loop().run_in_executor(
+                    self._executor, self._run_units_here, units)
+            except BaseException as exc:  # the worker itself failed (the connection closed, say)
                 outcomes = [(False, exc)] * len(units)
         for (_, future), (ok, value) in zip(units, outcomes, strict=True):
             if future.done():  # its caller gave up waiting; the unit has run all the same
@@ -140,17 +157,17 @@ class Database:
             else:
                 future.set_exception(value)
 
-    def _run_units_here(self, units: list[tuple[Callable[[], Awaitable[Any]], asyncio.Future]],
-                        con: sqlite3.Connection) -> list[tuple[bool, Any]]:
+    def _run_units_here(self, units: list[tuple[Callable[[], Awaitable[Any]], asyncio.Future]]) -> list[tuple[bool, Any]]:
         outcomes: list[tuple[bool, Any]] = []
         for work, _ in units:
             try:
-                outcomes.append((True, self._run_here(work, con)))
+                outcomes.append((True, self._run_here(work)))
             except Exception as exc:
                 outcomes.append((False, exc))
         return outcomes
 
-    def _run_here(self, work: Callable[[], Awaitable[T]], con: sqlite3.Connection) -> T:
+    def _run_here(self, work: Callable[[], Awaitable[T]]) -> T:
+        con = self._con
         self._here.con = con
         self._purge = False
         try:
@@ -160,7 +177,7 @@ class Database:
             except BaseException:
                 _rollback(con)
                 raise
-            _commit([], con)
+            con.execute("COMMIT")
             if self._purge:
                 _purge_log(con)
             return result
@@ -168,84 +185,60 @@ class Database:
             self._here.con = None
             self._purge = False
 
+    def record(self, event: Any) -> None:
+        """Repositories record events on the unit's Tx; used on the database itself there is no unit to
+        hand them to after commit, so they are dropped (migrations and tests work this way)."""
+
+    async def pragma(self, statement: str) -> list[sqlite3.Row]:
+        """A connection setting (`PRAGMA query_only = ON`, a checkpoint), run outside any transaction."""
+        if not statement.lstrip().upper().startswith("PRAGMA"):
+            raise ValueError("only PRAGMA statements run outside a unit of work")
+        async with self._lock:
+            self.hops += 1
+            return await asyncio.get_running_loop().run_in_executor(
+                self._executor, lambda: self._con.execute(statement).fetchall())
+
     def purge_log_after_commit(self) -> None:
         """Empty the write-ahead log once this transaction commits (after `forget-me`): the WAL keeps
         the old version of every page it rewrote, the erased words included, until it is truncated."""
         self._purge = True
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Database]:
-        """One transaction; BEGIN rides with its first statement and COMMIT with the writes still queued."""
-        if getattr(self._here, "con", None) is not None:
-            raise RuntimeError("a unit of work run by Database.run cannot open another transaction")
-        async with self._lock:
-            self._queued = [("BEGIN IMMEDIATE", ())]
-            self._purge = False
-            try:
-                yield self
-            except BaseException:
-                queued, self._queued = self._queued, None
-                self._purge = False
-                if not (queued and queued[0][0] == "BEGIN IMMEDIATE"):  # BEGIN has run: undo what did
-                    await self._in_thread(_rollback)
-                raise
-            else:
-                queued, self._queued = self._queued, None
-                await self._in_thread(partial(_commit, queued))
-                if self._purge:
-                    self._purge = False
-                    await self._in_thread(_purge_log)
-
-    # A call to aiosqlite's worker thread costs more than the SQLite work behind it (a thread wake and
-    # a loop wake), so a command pays in hops: every method below is one hop, and `write` — a statement
-    # whose result nobody reads — is no hop at all inside a transaction: it is queued and runs at the
-    # start of the next hop (or with COMMIT), in order, so later reads still see it.
-    async def _in_thread(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
-        """Run fn(connection) in aiosqlite's thread, after the statements queued in this transaction."""
-        here = getattr(self._here, "con", None)
-        if here is not None:  # inside Database.run: already in that thread, so no hop
-            return fn(here)
-        queued = self._queued
-        if queued:
-            self._queued = []
-            work = partial(_after, queued, fn)
-        else:
-            work = fn
-        # aiosqlite has no public "run this function in your thread"; `_execute` is what its own
-        # methods are built on (checked by tests/integration/test_storage.py on every run).
-        return await self.conn._execute(work, self.conn._conn)
+    # Inside a unit each method runs its statement at once on the unit's connection (it is already in
+    # the worker thread); outside one, the statement is a unit of its own.
+    async def _do(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
+        con = getattr(self._here, "con", None)
+        if con is not None:
+            return fn(con)
+        return await self.run(lambda: self._do(fn))
 
     async def write(self, sql: str, params: Iterable[Any] = ()) -> None:
-        """A write whose result is not needed: inside a transaction it waits for the next hop."""
-        if self._queued is not None:
-            self._queued.append((sql, tuple(params)))
-        else:
-            await self._in_thread(partial(_run, sql, tuple(params)))
+        """A write whose result is not needed."""
+        await self._do(partial(_run, sql, tuple(params)))
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run a statement; returns the number of rows it changed."""
-        return await self._in_thread(partial(_rowcount, sql, tuple(params)))
+        return await self._do(partial(_rowcount, sql, tuple(params)))
 
     async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run an INSERT; returns the new row's id."""
-        return await self._in_thread(partial(_lastrowid, sql, tuple(params)))
+        return await self._do(partial(_lastrowid, sql, tuple(params)))
 
     async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
         rows = [tuple(r) for r in rows]
-        await self._in_thread(lambda con: con.executemany(sql, rows))
+        await self._do(lambda con: con.executemany(sql, rows))
 
     async def one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
-        return await self._in_thread(partial(_fetchone, sql, tuple(params)))
+        return await self._do(partial(_fetchone, sql, tuple(params)))
 
     async def all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        return await self._in_thread(partial(_fetchall, sql, tuple(params)))
+        return await self._do(partial(_fetchall, sql, tuple(params)))
 
     async def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
         row = await self.one(sql, params)
         return None if row is None else row[0]
 
     async def schema_version(self) -> int:
-        await self.conn.execute(
+        await self.write(
             "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
         )
         return int(await self.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_version"))
@@ -265,12 +258,15 @@ class Database:
         for mig in migrations:
             if mig.version in done:
                 continue
-            async with self.transaction():
+
+            async def apply(mig: Migration = mig) -> None:
                 for statement in _statements(mig.sql):
                     await self.execute(statement)
                 await self.execute(
                     "INSERT INTO schema_version (version, name) VALUES (?, ?)", (mig.version, mig.name)
                 )
+
+            await self.run(apply)
             log.info("applied migration %s", mig.name)
             applied.append(mig)
             if progress:
@@ -314,6 +310,24 @@ class _Checkpointer:
         self._thread.join()
 
 
+def _connect(target: str, uri: bool) -> sqlite3.Connection:
+    con = sqlite3.connect(target, isolation_level=None, uri=uri, check_same_thread=False)
+    con.row_factory = sqlite3.Row
+    con.execute("PRAGMA foreign_keys = ON")
+    # Deleted rows are overwritten with zeros rather than left in free pages: after `forget-me` a scan
+    # of the file finds nothing of the member (the WAL is emptied too, see `purge_log_after_commit`).
+    con.execute("PRAGMA secure_delete = ON")
+    con.execute("PRAGMA journal_mode = WAL")
+    con.execute("PRAGMA synchronous = NORMAL")
+    con.execute("PRAGMA busy_timeout = 5000")
+    return con
+
+
+def _no_autocheckpoint(con: sqlite3.Connection) -> None:
+    con.execute("PRAGMA wal_autocheckpoint = 0")
+    con.execute("PRAGMA journal_size_limit = 67108864")
+
+
 def _drive(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine that never suspends to its end, here and now."""
     try:
@@ -328,30 +342,7 @@ def _drive(coroutine: Coroutine[Any, Any, T]) -> T:
     raise RuntimeError(f"a unit of work awaited {awaited!r}; inside Database.run only the database may be awaited")
 
 
-# The functions below run in aiosqlite's thread, on the sqlite3 connection itself.
-def _after(queued: list[tuple[str, tuple]], fn: Callable[[sqlite3.Connection], Any], con: sqlite3.Connection) -> Any:
-    for sql, params in queued:
-        try:
-            con.execute(sql, params)
-        except sqlite3.Error as exc:
-            exc.add_note(f"in a queued statement: {sql[:120]}")
-            raise
-    return fn(con)
-
-
-def _commit(queued: list[tuple[str, tuple]], con: sqlite3.Connection) -> None:
-    try:
-        _after(queued, _run_commit, con)
-    except BaseException:
-        _rollback(con)
-        raise
-
-
-def _run_commit(con: sqlite3.Connection) -> None:
-    if con.in_transaction:
-        con.execute("COMMIT")
-
-
+# The functions below run in the worker thread, on the sqlite3 connection itself.
 def _rollback(con: sqlite3.Connection) -> None:
     if con.in_transaction:
         con.execute("ROLLBACK")

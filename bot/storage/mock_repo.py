@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.domain.availability import Window
+from bot.domain.events import ScheduleChanged
+from bot.domain.sessions import MockMember, MockSession, Seat
 from bot.domain.timeutil import WEEKDAYS, parse_hhmm
 from bot.storage.db import Database
 
@@ -16,44 +17,6 @@ def _iso(when: datetime) -> str:
 
 def _dt(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
-
-
-@dataclass
-class MockMember:
-    member_id: int
-    status: str
-    kinds: tuple[str, ...]
-    skip_rounds: int
-    no_shows: int
-
-
-@dataclass
-class Seat:
-    session_id: int
-    member_id: int
-    role: int  # 0 interviews first, 1 interviewed first, 2 observes first
-    item_id: str | None
-    confirmed_at: datetime | None
-
-
-@dataclass
-class MockSession:
-    id: int
-    round_id: int
-    group_id: int
-    kind: str
-    starts_at: datetime
-    ends_at: datetime
-    status: str
-    proposed_at: datetime | None
-    proposed_by: int | None
-    seats: list[Seat]
-
-    def seat(self, member_id: int) -> Seat | None:
-        return next((s for s in self.seats if s.member_id == member_id), None)
-
-    def others(self, member_id: int) -> list[Seat]:
-        return [s for s in self.seats if s.member_id != member_id]
 
 
 _SESSION_COLS = "id, round_id, group_id, kind, starts_at, ends_at, status, proposed_at, proposed_by"
@@ -148,10 +111,12 @@ class SqliteMock:
 
     async def add_session(self, round_id: int, group_id: int, kind: str, starts_at: datetime,
                           ends_at: datetime) -> int:
-        return await self.db.insert(
+        session_id = await self.db.insert(
             "INSERT INTO mock_sessions (round_id, group_id, kind, starts_at, ends_at) VALUES (?,?,?,?,?)",
             (round_id, group_id, kind, _iso(starts_at), _iso(ends_at)),
         )
+        self.db.record(ScheduleChanged("session", session_id))
+        return session_id
 
     async def add_seat(self, session_id: int, member_id: int, role: int, item_id: str | None) -> None:
         await self.db.write(
@@ -252,6 +217,7 @@ class SqliteMock:
 
     async def set_status_of(self, session_id: int, status: str) -> None:
         await self.db.write("UPDATE mock_sessions SET status=? WHERE id=?", (status, session_id))
+        self.db.record(ScheduleChanged("session", session_id))
 
     async def confirm(self, session_id: int, member_id: int, now: datetime) -> bool:
         return await self.db.execute(
@@ -271,6 +237,7 @@ class SqliteMock:
             (_iso(starts_at), _iso(ends_at), session_id),
         )
         await self.db.write("UPDATE mock_seats SET confirmed_at=NULL WHERE session_id=?", (session_id,))
+        self.db.record(ScheduleChanged("session", session_id))
 
     # -- feedback ---------------------------------------------------------------------------------
     async def give_feedback(self, session_id: int, from_member: int, to_member: int, ratings: tuple[int, ...] | None,

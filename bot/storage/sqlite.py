@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+from bot.domain.events import MessageEnqueued, ScheduleChanged
 from bot.domain.model import Group, Member
 from bot.domain.scoring import MemberStats
 from bot.domain.selection import Posted
-from bot.domain.streaks import StreakMark
+from bot.domain.streaks import SolveResult, StreakMark
 from bot.ports import OutboxMessage
 from bot.reply import Reply
 from bot.storage.accountability_repo import SqliteAccountability
@@ -146,6 +146,7 @@ class SqliteGroups:
              group.pairing_day, group.pairing_time.strftime("%H:%M"), group.roadmap, group.pace_weeks,
              int(group.paused), iso(group.created_at), group.created_by, ",".join(group.ml_days)),
         )
+        self.db.record(ScheduleChanged("group", group.id))
         return group
 
     async def save(self, group: Group) -> None:
@@ -156,6 +157,7 @@ class SqliteGroups:
              group.pairing_time.strftime("%H:%M"), group.roadmap, group.pace_weeks, int(group.paused),
              ",".join(group.ml_days), group.id),
         )
+        self.db.record(ScheduleChanged("group", group.id))
 
     async def all(self) -> list[Group]:
         return [_group(r) for r in await self.db.all(f"SELECT {_GROUP_COLUMNS} FROM groups ORDER BY id")]
@@ -244,6 +246,7 @@ class SqliteMembers:
             (member.group_id, member.user_id, member.name, member.timezone, member.target, member.level,
              int(member.active), iso(member.joined_at)),
         )
+        self.db.record(ScheduleChanged("member", member.id))
         return member
 
     async def save(self, member: Member) -> None:
@@ -251,9 +254,11 @@ class SqliteMembers:
             "UPDATE members SET name=?, timezone=?, target=?, level=?, active=? WHERE id=?",
             (member.name, member.timezone, member.target, member.level, int(member.active), member.id),
         )
+        self.db.record(ScheduleChanged("member", member.id))
 
     async def delete(self, member_id: int) -> None:
         await self.db.write("DELETE FROM members WHERE id=?", (member_id,))
+        self.db.record(ScheduleChanged("member", member_id))
 
     async def active(self, group_id: int) -> list[Member]:
         rows = await self.db.all(
@@ -322,7 +327,6 @@ def _payload(text: str) -> tuple[Reply, str | None]:
 class SqliteOutbox:
     def __init__(self, db: Database):
         self.db = db
-        self.enqueued = 0  # lets the app skip waking the deliverer after commands that queued nothing
 
     async def enqueue(self, key, reply, now, *, group_id, channel_id=None, user_id=None, not_before=None,
                       thread_of=None) -> bool:
@@ -340,7 +344,7 @@ class SqliteOutbox:
                                 (author, row[0]))
         # A button too long for a platform's button id is kept by key with the message (bot/domain/buttons.py).
         await SqliteButtons(self.db).keep(reply, user_id, now)
-        self.enqueued += 1
+        self.db.record(MessageEnqueued(key))
         return True
 
     async def due(self, now: datetime, limit: int = 100) -> list[OutboxMessage]:
@@ -429,12 +433,6 @@ class SqliteOutbox:
             "LIMIT ?)",  # no ORDER BY: the index yields the oldest first anyway, and a sort would read them all
             (cutoff, cutoff, limit),
         )
-
-
-@dataclass(frozen=True)
-class SolveResult:
-    fresh: bool  # False when the member had solved it before (it counts once)
-    mark: StreakMark | None  # the member's streak mark before this solve
 
 
 _DIFFICULTIES = ("easy", "medium", "hard")

@@ -15,6 +15,7 @@ from bot.commands.dispatch import RateLimit, Silence
 from bot.domain import buttons
 from bot.domain.model import Caller
 from tests.conftest import running_bot
+from tests.units import units
 
 
 async def _snapshot(db) -> dict:
@@ -273,8 +274,7 @@ async def test_messages_queued_by_jobs_keep_their_long_buttons_too(group):
     command = "problem solved " + "a-very-long-problem-id-" * 4
     reply = Reply(text="From a job", buttons=[Button("Solved", command), Button("Short", "streak")])
     alice = await app.db.scalar("SELECT user_id FROM members WHERE name='alice'")
-    await app.db.run(lambda: app.store.outbox.enqueue("test:long-button", reply, group.clock.now(), group_id=1,
-                                                      user_id=alice))
+    await units(app).outbox.enqueue("test:long-button", reply, group.clock.now(), group_id=1, user_id=alice)
     assert await app.dispatcher.button_command(buttons.key(command)) == command
     assert await app.db.scalar("SELECT COUNT(*) FROM button_commands") == 1, "short commands need no row"
 

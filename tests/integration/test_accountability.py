@@ -16,6 +16,7 @@ from PIL import Image as PILImage
 from bot.domain.model import Caller
 from bot.reply import Reply
 from tests.conftest import running_bot
+from tests.units import each_statement_commits
 
 ROADMAP = """
 name: ml-engineer
@@ -333,7 +334,7 @@ async def test_weekly_digest_with_chart_milestones_offers_and_no_mock_interviews
 async def test_weekly_digest_counts_the_mock_sessions_done_that_week(acc):
     bot = acc
     db = bot.app.db
-    async with db.transaction():
+    async with each_statement_commits(db):
         round_id = await db.insert(
             "INSERT INTO mock_rounds (group_id, round_key, round_at, seed, method) VALUES (1, '2026-03-01', ?, 7, 'exact')",
             (datetime(2026, 3, 1, 18, tzinfo=UTC).isoformat(),))

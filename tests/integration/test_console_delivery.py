@@ -13,6 +13,7 @@ from bot.bootstrap import open_app
 from bot.clock import SimulatedClock
 from bot.config import Settings
 from bot.reply import Reply
+from tests.units import each_statement_commits, refuse_writes, units
 
 START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 
@@ -43,11 +44,11 @@ async def console(tmp_path):
 
 
 async def _enqueue(app, texts: dict[str, str]) -> None:
-    channel = await app.store.links.internal("console", "channel", "study")
-    group = await app.store.groups.by_channel(channel)
-    async with app.db.transaction():
+    channel = await units(app).links.internal("console", "channel", "study")
+    group = await units(app).groups.by_channel(channel)
+    async with each_statement_commits(app.db):
         for key, text in texts.items():
-            await app.store.outbox.enqueue(key, Reply(text=text), app.clock.now(), group_id=group.id,
+            await units(app).outbox.enqueue(key, Reply(text=text), app.clock.now(), group_id=group.id,
                                            channel_id=channel)
 
 
@@ -58,11 +59,14 @@ async def test_one_message_the_console_cannot_show_delays_none_of_the_other_99(t
         texts = {f"console:{i}": f"post {i}" for i in range(100)}
         texts["console:37"] = "post 37: ada got an offer from Caf\u00e9 Ltd"
         await _enqueue(app, texts)
-        assert await app.deliverer.drain() == 101, "the 100 and the notice, without the clock moving"
+        await app.deliverer.drain()  # (each message was also delivered as soon as its unit committed)
+        settled = await app.db.scalar("SELECT COUNT(*) FROM outbox WHERE status IN ('delivered', 'undeliverable') "
+                                      "AND (key LIKE 'console:%' OR key LIKE 'undeliverable:%')")
+        assert settled == 101, "the 100 and the notice, without the clock moving"
         shown = terminal.text()
         assert re.findall(r"^post (\d+)$", shown, re.M) == [str(i) for i in range(100) if i != 37]
         assert "post 37" not in shown, "refused whole, not printed in part"
-        poisoned = await app.store.outbox.get("console:37")
+        poisoned = await units(app).outbox.get("console:37")
         assert poisoned.status == "undeliverable" and "UnicodeEncodeError" in poisoned.last_error
         assert shown.count("A message could not be delivered") == 1
         assert "could not be rendered for the console" in shown and "Caf" not in shown
@@ -75,12 +79,12 @@ async def test_one_message_the_console_cannot_show_delays_none_of_the_other_99(t
 async def test_nothing_is_printed_twice_while_the_outbox_cannot_record_it(tmp_path):
     async with console(tmp_path) as (app, terminal):
         await _enqueue(app, {f"console:{i}": f"post {i}" for i in range(5)})
-        await app.db.conn.execute("PRAGMA query_only = ON")  # a read-only database from here on
+        await refuse_writes(app.db, True)  # a full disk from here on
         for _ in range(100):  # five seconds of passes, 50 ms apart
             await app.deliver_now()
             app.clock.advance(timedelta(milliseconds=50))
         assert re.findall(r"^post (\d+)$", terminal.text(), re.M) == ["0"]
-        await app.db.conn.execute("PRAGMA query_only = OFF")
+        await refuse_writes(app.db, False)
         app.clock.advance(timedelta(minutes=1))
         await app.deliver_now()
         assert re.findall(r"^post (\d+)$", terminal.text(), re.M) == ["0", "1", "2", "3", "4"]

@@ -53,7 +53,7 @@ async def test_down_at_post_time_posts_once_the_same_day_and_never_for_a_past_da
     # Back at 15:00 Paris the same day: one catch-up post.
     async with running_bot(path, start=datetime(2026, 3, 2, 14, tzinfo=UTC)) as bot:
         assert await _posts(bot.app) == ["daily:1:2026-03-02"]
-        assert await catch_up(bot.app.db, bot.app.content, bot.app.clock.now()) == 0
+        assert await catch_up(bot.app.uow, bot.app.content, bot.app.clock.now()) == 0
     # Down all of 3 March, back on 4 March before post time: nothing for the 3rd, nothing yet for the 4th.
     async with running_bot(path, start=datetime(2026, 3, 4, 6, tzinfo=UTC)) as bot:
         assert await _posts(bot.app) == ["daily:1:2026-03-02"]

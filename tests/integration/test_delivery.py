@@ -1,3 +1,4 @@
+
 """The outbox deliverer: once, in order per destination, retried with backoff, never lost; a message
 that cannot be delivered is given up at once and holds nothing behind it; and nothing is sent while
 the outbox cannot record what it sent."""
@@ -14,6 +15,8 @@ from bot.reply import Reply
 from bot.services.delivery import NOTICE_WINDOW, Deliverer, backoff
 from bot.storage.db import open_database
 from bot.storage.sqlite import SqliteStore
+from bot.storage.uow import SqliteUnitOfWork
+from tests.units import each_statement_commits, refuse_writes
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
@@ -39,7 +42,7 @@ class FlakyMessenger:
 async def world(tmp_path):
     async with open_database(str(tmp_path / "d.db")) as db:
         store = SqliteStore(db)
-        async with db.transaction():
+        async with each_statement_commits(db):
             uid = await store.users.add("ada", NOW)
             await store.links.link("test", "user", "U1", uid)
             cid = await store.channels.add("study")
@@ -50,7 +53,7 @@ async def world(tmp_path):
 
 
 async def _enqueue(db, store, group, texts, user_id=None):
-    async with db.transaction():
+    async with each_statement_commits(db):
         for t in texts:
             await store.outbox.enqueue(f"k:{t}", Reply(text=t), NOW, group_id=group.id,
                                        channel_id=None if user_id else group.channel_id, user_id=user_id)
@@ -60,7 +63,7 @@ async def test_delivers_in_order_once(world):
     db, store, group, _ = world
     clock = SimulatedClock(NOW)
     messenger = FlakyMessenger()
-    deliverer = Deliverer(db, clock, messenger)
+    deliverer = Deliverer(SqliteUnitOfWork(db), clock, messenger)
     await _enqueue(db, store, group, ["a", "b", "c"])
     assert await deliverer.drain() == 3
     assert await deliverer.drain() == 0
@@ -71,7 +74,7 @@ async def test_a_transient_failure_holds_the_queue_then_retries(world):
     db, store, group, _ = world
     clock = SimulatedClock(NOW)
     messenger = FlakyMessenger([DeliveryError("500"), None, None])
-    deliverer = Deliverer(db, clock, messenger)
+    deliverer = Deliverer(SqliteUnitOfWork(db), clock, messenger)
     await _enqueue(db, store, group, ["a", "b"])
     assert await deliverer.drain() == 0  # 'a' failed; 'b' must not overtake it
     clock.advance(backoff(0) - timedelta(seconds=1))
@@ -85,7 +88,7 @@ async def test_a_transient_failure_holds_the_queue_then_retries(world):
 async def test_retry_after_is_respected(world):
     db, store, group, _ = world
     clock = SimulatedClock(NOW)
-    deliverer = Deliverer(db, clock, FlakyMessenger([DeliveryError("429", retry_after=40)]))
+    deliverer = Deliverer(SqliteUnitOfWork(db), clock, FlakyMessenger([DeliveryError("429", retry_after=40)]))
     await _enqueue(db, store, group, ["a"])
     await deliverer.drain()
     clock.advance(timedelta(seconds=39))
@@ -98,7 +101,7 @@ async def test_a_closed_dm_is_undeliverable_and_reported_once(world):
     db, store, group, uid = world
     clock = SimulatedClock(NOW)
     messenger = FlakyMessenger([DeliveryError("403", permanent=True), DeliveryError("403", permanent=True)])
-    deliverer = Deliverer(db, clock, messenger)
+    deliverer = Deliverer(SqliteUnitOfWork(db), clock, messenger)
     await _enqueue(db, store, group, ["dm1", "dm2"], user_id=uid)
     await deliverer.drain()
     assert (await store.outbox.get("k:dm1")).status == "undeliverable"
@@ -126,20 +129,20 @@ async def test_a_thread_reply_is_given_the_platform_id_of_its_message_even_after
     db, store, group, _ = world
     clock = SimulatedClock(NOW)
     messenger = ThreadingMessenger(refuse={"k:lost"})
-    async with db.transaction():
+    async with each_statement_commits(db):
         for key, parent in (("k:head", None), ("k:head:1", "k:head"), ("k:lost", None), ("k:lost:1", "k:lost")):
             await store.outbox.enqueue(key, Reply(title=key.upper(), text=key), NOW, group_id=group.id,
                                        channel_id=group.channel_id, thread_of=parent)
-    assert await Deliverer(db, clock, messenger).drain() == 4
+    assert await Deliverer(SqliteUnitOfWork(db), clock, messenger).drain() == 4
     assert messenger.sent == [("k:head", None), ("k:head:1", Thread("m1", "K:HEAD")),
                               ("k:lost:1", Thread(None, "K:LOST"))]  # no thread to go in: a plain post
     assert (await store.outbox.get("k:head")).ref == "m1"
     assert (await store.outbox.get("k:head:1")).thread_of == "k:head"
     # Another process (a restart) finds the id in the outbox.
-    async with db.transaction():
+    async with each_statement_commits(db):
         await store.outbox.enqueue("k:head:2", Reply(text="later"), NOW, group_id=group.id,
                                    channel_id=group.channel_id, thread_of="k:head")
-    assert await Deliverer(db, clock, messenger).drain() == 1
+    assert await Deliverer(SqliteUnitOfWork(db), clock, messenger).drain() == 1
     assert messenger.sent[-1] == ("k:head:2", Thread("m1", "K:HEAD"))
 
 
@@ -179,7 +182,7 @@ class Platform:
 
 
 async def _organiser(db, store, group, name: str, ref: str) -> int:
-    async with db.transaction():
+    async with each_statement_commits(db):
         uid = await store.users.add(name, NOW)
         await store.links.link("test", "user", ref, uid)
         await store.members.add(Member(id=0, group_id=group.id, user_id=uid, name=name, joined_at=NOW))
@@ -194,7 +197,7 @@ async def test_one_poisoned_message_among_100_delays_none_of_the_other_99(world)
     texts = [f"post {i}" for i in range(100)]
     texts[37] = "post 37 POISON"
     await _enqueue(db, store, group, texts)
-    assert await Deliverer(db, clock, platform).drain() == 101  # the 100, then the notice: no clock moved
+    assert await Deliverer(SqliteUnitOfWork(db), clock, platform).drain() == 101  # the 100, then the notice: no clock moved
     posts = [t for where, t in platform.sent if where == "C1" and "was not delivered" not in t]
     assert posts == [t for i, t in enumerate(texts) if i != 37], "in order, none held back"
     poisoned = await store.outbox.get("k:post 37 POISON")
@@ -210,7 +213,7 @@ async def test_an_unexpected_exception_in_the_messenger_gives_up_that_message_an
     clock = SimulatedClock(NOW)
     platform = Platform()
     await _enqueue(db, store, group, ["a", "b BROKEN", "c"])
-    deliverer = Deliverer(db, clock, platform)
+    deliverer = Deliverer(SqliteUnitOfWork(db), clock, platform)
     await deliverer.drain()
     assert [t for _, t in platform.sent][:2] == ["a", "c"]
     broken = await store.outbox.get("k:b BROKEN")
@@ -225,7 +228,7 @@ async def test_organisers_are_told_once_per_group_and_kind_in_a_sliding_window(w
     db, store, group, _ = world
     clock = SimulatedClock(NOW)
     platform = Platform()
-    deliverer = Deliverer(db, clock, platform)
+    deliverer = Deliverer(SqliteUnitOfWork(db), clock, platform)
     await _organiser(db, store, group, "olga", "U-OLGA")
     await _organiser(db, store, group, "omar", "U-OMAR")
 
@@ -257,7 +260,7 @@ async def test_without_organisers_the_channel_is_told_unless_the_channel_is_what
     db, store, group, uid = world
     clock = SimulatedClock(NOW)
     platform = Platform()
-    deliverer = Deliverer(db, clock, platform)
+    deliverer = Deliverer(SqliteUnitOfWork(db), clock, platform)
     await _enqueue(db, store, group, ["dm POISON"], user_id=uid)
     await deliverer.drain()
     (notice,) = platform.notices()
@@ -272,7 +275,7 @@ async def test_without_organisers_the_channel_is_told_unless_the_channel_is_what
 
     gone = GoneChannel()
     await _enqueue(db, store, group, ["daily"])
-    assert await Deliverer(db, clock, gone).drain() == 1
+    assert await Deliverer(SqliteUnitOfWork(db), clock, gone).drain() == 1
     assert gone.tries == ["daily"], "a notice to a channel that is gone would only fail too"
     assert (await store.outbox.get("k:daily")).last_error == "channel_not_found"
 
@@ -283,7 +286,7 @@ async def test_a_notice_that_fails_causes_no_other_notice(world):
     # The organiser takes no DMs: their notice fails, and that failure is told to no one (not even as
     # the "I could not send you a direct message" line a member gets in the channel).
     platform = Platform(refuse_dm={"U-OLGA"})
-    deliverer = Deliverer(db, clock, platform)
+    deliverer = Deliverer(SqliteUnitOfWork(db), clock, platform)
     await _organiser(db, store, group, "olga", "U-OLGA")
     await _enqueue(db, store, group, ["POISON"])
     await deliverer.drain()
@@ -303,7 +306,7 @@ async def test_a_payload_that_cannot_be_read_back_is_given_up_and_blocks_nothing
     await _enqueue(db, store, group, ["a", "b", "c"])
     # Written by another version, or damaged: before, `due` raised on it and no destination got anything.
     await db.execute("UPDATE outbox SET payload=? WHERE key='k:b'", ('{"text": {"rich": [{"what": 1}]}}',))
-    assert await Deliverer(db, clock, platform).drain() == 4
+    assert await Deliverer(SqliteUnitOfWork(db), clock, platform).drain() == 4
     assert [t for _, t in platform.sent][:2] == ["a", "c"]
     unreadable = await store.outbox.get("k:b")
     assert unreadable.status == "undeliverable" and unreadable.last_error.startswith("unreadable payload (KeyError")
@@ -316,7 +319,7 @@ async def test_a_closed_dm_still_tells_the_member_in_the_channel_and_no_organise
     platform = Platform(refuse_dm={"U1"})
     await _organiser(db, store, group, "olga", "U-OLGA")
     await _enqueue(db, store, group, ["check-in"], user_id=uid)
-    await Deliverer(db, clock, platform).drain()
+    await Deliverer(SqliteUnitOfWork(db), clock, platform).drain()
     assert platform.notices() == []
     ((where, text),) = platform.sent
     assert where == "C1" and text.startswith("ada, I could not send you a direct message")
@@ -324,20 +327,14 @@ async def test_a_closed_dm_still_tells_the_member_in_the_channel_and_no_organise
 
 # -- nothing is sent that cannot be recorded as sent -------------------------------------------------
 
-async def _refuse_writes(db, on: bool) -> None:
-    """The database refuses every write, as a read-only file does ("attempt to write a readonly
-    database"): SQLite's own query_only switch on the bot's connection."""
-    await db.conn.execute(f"PRAGMA query_only = {'ON' if on else 'OFF'}")
-
-
 async def test_a_sent_message_that_cannot_be_marked_is_sent_once_and_nothing_more_until_writes_work(world):
     db, store, group, uid = world
     clock = SimulatedClock(NOW)
     platform = Platform()
-    deliverer = Deliverer(db, clock, platform)
+    deliverer = Deliverer(SqliteUnitOfWork(db), clock, platform)
     await _enqueue(db, store, group, [f"post {i}" for i in range(100)])
     await _enqueue(db, store, group, ["dm 0"], user_id=uid)
-    await _refuse_writes(db, True)
+    await refuse_writes(db, True)
     # Five seconds of passes at the old loop's pace (one every 50 ms), which sent one post 98 times.
     for _ in range(100):
         await deliverer.drain()
@@ -348,7 +345,7 @@ async def test_a_sent_message_that_cannot_be_marked_is_sent_once_and_nothing_mor
     assert deliverer.halted and (await store.outbox.get("k:post 0")).status == "pending"
     assert await deliverer.next_wait(30.0) >= 1.0, "the loop backs off instead of retrying every 50 ms"
 
-    await _refuse_writes(db, False)
+    await refuse_writes(db, False)
     clock.advance(timedelta(minutes=1))
     assert await deliverer.drain() == 99  # the two owed marks first, then the other 99 posts
     assert sorted(platform.tries) == sorted([f"post {i}" for i in range(100)] + ["dm 0"])
@@ -363,7 +360,7 @@ async def test_the_owed_mark_is_written_before_anything_else_is_sent(world):
     db, store, group, _ = world
     clock = SimulatedClock(NOW)
     platform = Platform()
-    deliverer = Deliverer(db, clock, platform)
+    deliverer = Deliverer(SqliteUnitOfWork(db), clock, platform)
     await _enqueue(db, store, group, ["a", "b", "c"])
     # Only the 'delivered' mark fails (the disk filled at that write); other writes would still work,
     # so a probe alone would prove too little: the deliverer first writes the mark it owes.
@@ -394,12 +391,12 @@ async def test_a_refusal_that_cannot_be_recorded_is_not_tried_again_once_writes_
     db, store, group, _ = world
     clock = SimulatedClock(NOW)
     platform = Platform()
-    deliverer = Deliverer(db, clock, platform)
+    deliverer = Deliverer(SqliteUnitOfWork(db), clock, platform)
     await _enqueue(db, store, group, ["POISON", "after"])
-    await _refuse_writes(db, True)
+    await refuse_writes(db, True)
     await deliverer.drain()
     assert platform.tries == ["POISON"]
-    await _refuse_writes(db, False)
+    await refuse_writes(db, False)
     clock.advance(timedelta(seconds=1))
     await deliverer.drain()
     assert platform.tries[0] == "POISON" and platform.tries.count("POISON") == 1
@@ -410,7 +407,7 @@ async def test_a_refusal_that_cannot_be_recorded_is_not_tried_again_once_writes_
 async def test_a_transport_error_the_messenger_did_not_name_is_retried_not_given_up(world):
     db, store, group, _ = world
     clock = SimulatedClock(NOW)
-    deliverer = Deliverer(db, clock, FlakyMessenger([ConnectionRefusedError(111, "Connection refused")]))
+    deliverer = Deliverer(SqliteUnitOfWork(db), clock, FlakyMessenger([ConnectionRefusedError(111, "Connection refused")]))
     await _enqueue(db, store, group, ["a", "b"])
     assert await deliverer.drain() == 0, "held, so 'b' does not overtake 'a'"
     assert (await store.outbox.get("k:a")).status == "pending"

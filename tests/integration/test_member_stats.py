@@ -1,3 +1,4 @@
+
 """Member stats (streak marks and week/month/all tallies) are kept by each solve; they must always equal
 what a rebuild from the solves themselves gives, across week and month ends, DST and timezone moves."""
 
@@ -11,6 +12,7 @@ from bot.domain.timeutil import local_date
 from bot.services import practice
 from bot.storage.db import bundled_migrations, open_database
 from tests.conftest import running_bot
+from tests.units import each_statement_commits, units
 
 MEMBERS = {"ann": "America/New_York", "bo": "Asia/Kolkata", "cy": "Europe/London", "dee": "Pacific/Auckland"}
 
@@ -20,10 +22,10 @@ async def _view(app, group):
     now = app.clock.now()
     boards = {}
     for period in ("week", "month", "all"):
-        rows = await app.store.practice.standings(group.id, period, period_start(period, now, group.timezone))
+        rows = await units(app).practice.standings(group.id, period, period_start(period, now, group.timezone))
         boards[period] = sorted((mid, name, tuple(sorted(by.items()))) for mid, name, by, _, _ in rows if any(by.values()))
     marks = {}
-    for mid, _, _, tz, mark in await app.store.practice.standings(group.id, "all", None):
+    for mid, _, _, tz, mark in await units(app).practice.standings(group.id, "all", None):
         st = carry(mark, local_date(now, tz))
         marks[mid] = (st.current, st.best, st.freezes, st.solved_today)
     return boards, marks
@@ -31,8 +33,8 @@ async def _view(app, group):
 
 async def _rebuilt(app, group):
     """The same view after throwing the stored stats away and building them from the solves."""
-    async with app.db.transaction():
-        await practice.build_stats(app.store, group, app.clock.now())
+    async with each_statement_commits(app.db):
+        await practice.build_stats(units(app), group, app.clock.now())
     return await _view(app, group)
 
 
@@ -42,7 +44,7 @@ async def test_stats_kept_by_solves_equal_a_rebuild_over_six_weeks(tmp_path):
     async with running_bot(str(tmp_path / "s.db"), start=datetime(2026, 3, 19, 12, tzinfo=UTC)) as bot:
         await bot.script("group setup timezone Europe/London\n" + "\n".join(
             f"@{name} join\n@{name} profile timezone {tz}" for name, tz in MEMBERS.items()))
-        group = await bot.app.store.groups.get(1)
+        group = await units(bot.app).groups.get(1)
         ids = sorted(bot.app.content.problems)
         checked = 0
         for day in range(42):
@@ -60,8 +62,8 @@ async def test_stats_kept_by_solves_equal_a_rebuild_over_six_weeks(tmp_path):
         solves = await bot.app.db.scalar("SELECT COUNT(*) FROM solves")
         assert sum(by[1] for row in kept[0]["all"] for by in row[2]) == solves, "all time counts every solve once"
         # The streaks agree with the whole-history rule too.
-        for member in await bot.app.store.members.active(group.id):
-            days = await bot.app.store.practice.solve_days(member.id)
+        for member in await units(bot.app).members.active(group.id):
+            days = await units(bot.app).practice.solve_days(member.id)
             full = streak(days, local_date(bot.clock.now(), member.timezone))
             assert kept[1][member.id] == (full.current, full.best, full.freezes, full.solved_today)
 
@@ -111,7 +113,7 @@ async def test_an_older_database_gets_its_stats_built_at_start(tmp_path):
         assert "Two Sum" in await bot.say("problem review"), "the review card moved into the solve"
         reply = await bot.say("problem solved climbing-stairs")
         assert "Streak: 3 days" in reply, "a fourth solve on the same day keeps the streak at three days"
-        assert date(2026, 3, 4) in await bot.app.store.practice.solve_days(1)
+        assert date(2026, 3, 4) in await units(bot.app).practice.solve_days(1)
 
 
 async def test_the_top_of_the_board_read_from_sql_is_the_top_of_the_whole_ranking(tmp_path):
@@ -124,7 +126,7 @@ async def test_the_top_of_the_board_read_from_sql_is_the_top_of_the_whole_rankin
         await bot.script("group setup timezone UTC\njoin")
         db = bot.app.db
         names = ["ann", "Ann", "bo", "Émile", "émile", "zoë", "Zed", "cy", "dee", "Óli"]
-        async with db.transaction():
+        async with each_statement_commits(db):
             for i in range(2, 80):
                 await db.execute("INSERT INTO users (id, name, created_at) VALUES (?, 'u', '2026-03-01T00:00:00+00:00')",
                                  (i,))
@@ -134,8 +136,8 @@ async def test_the_top_of_the_board_read_from_sql_is_the_top_of_the_whole_rankin
                 await db.execute(
                     "INSERT INTO member_stats (group_id, member_id, all_easy, all_medium, all_hard) VALUES (1, ?, ?, ?, ?)",
                     (i, rng.randint(0, 3), rng.randint(0, 2), rng.randint(0, 1)))
-        everyone = rank(await bot.app.store.practice.standings(1, "all", None))
+        everyone = rank(await units(bot.app).practice.standings(1, "all", None))
         for top in (1, 5, 20, 100):
-            cut = rank(await bot.app.store.practice.standings(1, "all", None, top=top, weights=WEIGHTS))
+            cut = rank(await units(bot.app).practice.standings(1, "all", None, top=top, weights=WEIGHTS))
             assert cut[:top] == everyone[:top], top
             assert len(cut) < len(everyone) or top >= len(everyone)

@@ -19,8 +19,10 @@ from bot.reply import Field, Reply
 from bot.services.retention import prune_outbox
 from bot.storage.db import open_database
 from bot.storage.sqlite import SqliteStore
+from bot.storage.uow import SqliteUnitOfWork
 from bot.text import REMOVED, Rich, Said
 from tests.conftest import START, ConsoleBot
+from tests.units import each_statement_commits, units
 
 ALICE_WORDS = ("wrote-the-parser", "my-divorce-lawyer", "OfferCo", "Staff-Wizard", "second-day-secret")
 
@@ -84,7 +86,7 @@ async def test_forget_me_also_clears_what_a_failed_delivery_said_about_their_wor
     bot.app.deliverer = None
     await bot.script("@alice checkin done wrote-the-parser\n:advance 12h")
     (row_id,) = await db.scalar("SELECT id FROM outbox WHERE key LIKE 'checkin-digest:%:1'"),
-    async with db.transaction():
+    async with each_statement_commits(db):
         await db.write("UPDATE outbox SET last_error=? WHERE id=?", ("renderer choked on wrote-the-parser", row_id))
     assert "deleted" in await bot.say("@alice forget-me confirm")
     assert await db.scalar("SELECT last_error FROM outbox WHERE id=?", (row_id,)) == "(removed with forget-me)"
@@ -118,7 +120,7 @@ async def test_forget_me_in_one_group_leaves_the_other_groups_rows_alone(tmp_pat
         def said(*parts) -> Reply:
             return Reply(title=Rich.of(*parts), fields=[Field("f", Rich.of(*parts))])
 
-        async with db.transaction():
+        async with each_statement_commits(db):
             await store.outbox.enqueue("both", said(Said("ann-words", 1), " and ", Said("ben-words", 2)), START,
                                        group_id=g1.id, channel_id=c1)
             await store.outbox.enqueue("other-group", said(Said("ann-elsewhere", 1)), START, group_id=g2.id,
@@ -127,7 +129,7 @@ async def test_forget_me_in_one_group_leaves_the_other_groups_rows_alone(tmp_pat
             await store.outbox.enqueue("corrupt", said(Said("ann-in-a-broken-row", 1)), START, group_id=g1.id,
                                        channel_id=c1)
             await db.execute("UPDATE outbox SET payload='{not json' WHERE key='corrupt'")
-        async with db.transaction():
+        async with each_statement_commits(db):
             assert await store.outbox.forget_user(1, g1.id) == 2
         rows = {r[0]: r[1] for r in await db.all("SELECT key, payload FROM outbox")}
         assert "dm-to-ann" not in rows
@@ -171,7 +173,7 @@ async def test_delivered_rows_go_after_the_retention_window_in_bounded_batches(t
         cid = await store.channels.add("a")
         group = await store.groups.add(Group(id=0, channel_id=cid, name="#a", created_at=START))
         old = START - timedelta(days=20)
-        async with db.transaction():
+        async with each_statement_commits(db):
             for i in range(5):
                 await store.outbox.enqueue(f"old:{i}", Reply(title=Rich.of(Said("w", 9))), old, group_id=group.id,
                                            channel_id=cid)
@@ -185,9 +187,9 @@ async def test_delivered_rows_go_after_the_retention_window_in_bounded_batches(t
                 await store.outbox.mark_delivered(message.id, old + timedelta(minutes=1))
             await store.outbox.mark_delivered((await store.outbox.get("recent")).id, START)
         # at most batch x max_batches rows a run; the rest goes at the next run
-        assert await prune_outbox(db, START, 14, batch=2, max_batches=2) == 4
-        assert await prune_outbox(db, START, 14, batch=2, max_batches=2) == 1
-        assert await prune_outbox(db, START, 14) == 0
+        assert await prune_outbox(SqliteUnitOfWork(db), START, 14, batch=2, max_batches=2) == 4
+        assert await prune_outbox(SqliteUnitOfWork(db), START, 14, batch=2, max_batches=2) == 1
+        assert await prune_outbox(SqliteUnitOfWork(db), START, 14) == 0
         left = sorted(r[0] for r in await db.all("SELECT key FROM outbox"))
         # pending rows stay whatever their age; a header stays while a reply in its thread still waits
         assert left == ["header", "old-pending", "recent", "reply"]
@@ -204,10 +206,10 @@ async def test_the_daily_job_prunes_with_the_configured_retention(tmp_path):
         await bot.script("group setup timezone UTC\njoin")
         await bot.say(":advance 2d")
         first = "daily:1:" + START.date().isoformat()
-        assert await app.store.outbox.get(first) is not None
+        assert await units(app).outbox.get(first) is not None
         await bot.say(":advance 2d")  # the 03:30 UTC run on day 4 deletes what was delivered on day 0
-        assert await app.store.outbox.get(first) is None
-        assert await app.store.outbox.get("daily:1:" + (START + timedelta(days=3)).date().isoformat()) is not None
+        assert await units(app).outbox.get(first) is None
+        assert await units(app).outbox.get("daily:1:" + (START + timedelta(days=3)).date().isoformat()) is not None
         assert "outbox-prune" in app.scheduler.jobs
 
 

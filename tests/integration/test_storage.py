@@ -11,10 +11,12 @@ from datetime import UTC, datetime, time
 
 import pytest
 
+from bot.domain.events import ScheduleChanged
 from bot.domain.model import Group, Member
 from bot.reply import Reply
 from bot.storage.db import Database, Migration, bundled_migrations, open_database
 from bot.storage.sqlite import SqliteStore
+from bot.storage.uow import SqliteUnitOfWork, StoreClosed
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
@@ -33,8 +35,7 @@ async def test_database_is_private_wal_and_enforces_foreign_keys(tmp_path):
         assert await db.scalar("PRAGMA journal_mode") == "wal"
         assert await db.scalar("PRAGMA foreign_keys") == 1
         with pytest.raises(Exception, match="FOREIGN KEY"):
-            async with db.transaction():
-                await db.execute("INSERT INTO milestones_done VALUES (999, 'x', 'now')")
+            await db.execute("INSERT INTO milestones_done VALUES (999, 'x', 'now')")
 
 
 async def test_migrations_apply_once_in_order(tmp_path):
@@ -126,17 +127,10 @@ async def test_database_open_without_migrations(tmp_path):
         await db.close()
 
 
-def count_hops(db: Database) -> list:
-    """Record every call this database makes to aiosqlite's thread (on this instance only)."""
-    hops = []
-    real = db.conn._execute
-
-    async def counted(fn, *args):
-        hops.append(fn)
-        return await real(fn, *args)
-
-    db.conn._execute = counted
-    return hops
+def count_hops(db: Database):
+    """The number of trips to the database's worker thread from now on."""
+    start = db.hops
+    return lambda: db.hops - start
 
 
 async def test_a_unit_of_work_is_one_transaction_in_one_hop(tmp_path):
@@ -149,7 +143,7 @@ async def test_a_unit_of_work_is_one_transaction_in_one_hop(tmp_path):
             return await db.scalar("SELECT value FROM runtime WHERE key='a'")
 
         assert await db.run(work) == "2"
-        assert len(hops) == 1, "BEGIN, three statements and COMMIT in one hop"
+        assert hops() == 1, "BEGIN, three statements and COMMIT in one hop"
 
         async def fails():
             await db.write("INSERT INTO runtime (key, value) VALUES ('b', '1')")
@@ -172,26 +166,76 @@ async def test_a_unit_of_work_is_one_transaction_in_one_hop(tmp_path):
             assert "only the database may be awaited" in str(failed.value) + str(getattr(failed.value, "__notes__", ""))
 
         async def nests():
-            async with db.transaction():
-                pass
+            await db.run(work)
 
-        with pytest.raises(RuntimeError, match="cannot open another transaction"):
+        with pytest.raises(RuntimeError, match="cannot run another unit inside itself"):
             await db.run(nests)
         assert await db.scalar("SELECT value FROM runtime WHERE key='a'") == "2"
 
 
-async def test_queued_writes_run_in_order_before_the_next_read_and_a_failing_one_rolls_back(tmp_path):
-    async with open_database(str(tmp_path / "q.db")) as db:
-        async with db.transaction():
-            await db.write("INSERT INTO runtime (key, value) VALUES ('x', '1')")
-            await db.write("UPDATE runtime SET value = value || '2' WHERE key='x'")
-            assert await db.scalar("SELECT value FROM runtime WHERE key='x'") == "12"
-        with pytest.raises(sqlite3.IntegrityError) as failed:
-            async with db.transaction():
-                await db.write("INSERT INTO runtime (key, value) VALUES ('y', '1')")
-                await db.write("INSERT INTO runtime (key, value) VALUES ('x', 'again')")  # the key exists
-        assert "in a queued statement" in str(failed.value.__notes__)
-        assert await db.scalar("SELECT COUNT(*) FROM runtime WHERE key='y'") == 0
+async def test_a_failing_unit_sees_no_bystander_and_no_bystander_sees_it(tmp_path):
+    """The isolation hole of issue 13: a job's transaction that inserted and then failed, next to a
+    bystander's bare read and write, gave {'dirty_read': 1, 'after_rollback': 0}: the bystander saw the
+    uncommitted row, and its own write was swallowed by the other transaction's rollback."""
+    async with open_database(str(tmp_path / "i.db")) as db:
+        uow = SqliteUnitOfWork(db)
+        seen: dict[str, int] = {}
+
+        async def job(store) -> None:
+            await store.runtime.set("job", "uncommitted")
+            raise RuntimeError("the job fails after its insert")
+
+        async def bystander(store) -> None:
+            seen["dirty_read"] = await store.db.scalar("SELECT COUNT(*) FROM runtime WHERE key='job'")
+            await store.runtime.set("bystander", "mine")
+
+        results = await asyncio.gather(uow.run(job), uow.run(bystander), return_exceptions=True)
+        assert isinstance(results[0], RuntimeError) and results[1] is None
+        seen["after_rollback"] = await db.scalar("SELECT COUNT(*) FROM runtime WHERE key='bystander'")
+        assert seen == {"dirty_read": 0, "after_rollback": 1}
+        assert await db.scalar("SELECT COUNT(*) FROM runtime WHERE key='job'") == 0
+
+
+async def test_a_store_is_bound_to_its_unit_and_useless_after_it(tmp_path):
+    async with open_database(str(tmp_path / "s.db")) as db:
+        uow = SqliteUnitOfWork(db)
+        kept = []
+
+        async def work(store) -> None:
+            kept.append(store)
+            await store.runtime.set("k", "v")
+
+        await uow.run(work)
+        with pytest.raises(StoreClosed):
+            await kept[0].runtime.get("k")
+
+
+async def test_events_recorded_in_a_unit_reach_listeners_only_after_commit(tmp_path):
+    async with open_database(str(tmp_path / "e.db")) as db:
+        uow = SqliteUnitOfWork(db)
+        heard = []
+
+        async def listener(events) -> None:
+            heard.append(events)
+            # after commit: what the unit wrote is there for anyone to read
+            assert await db.scalar("SELECT COUNT(*) FROM groups") == 1
+
+        uow.subscribe(listener)
+
+        async def setup(store):
+            channel = await store.channels.add("study")
+            return await store.groups.add(Group(id=0, channel_id=channel, name="#study", created_at=NOW))
+
+        group = await uow.run(setup)
+        assert heard == [[ScheduleChanged("group", group.id)]]
+
+        async def fails(store):
+            await store.outbox.enqueue("k", Reply(text="x"), NOW, group_id=group.id, channel_id=group.channel_id)
+            raise ValueError("rolled back")
+
+        with pytest.raises(ValueError):
+            await uow.run(fails)
+        assert len(heard) == 1, "a unit that rolled back tells nobody"
 
 
 async def test_units_arriving_together_share_a_hop_but_not_a_transaction(tmp_path):
@@ -210,7 +254,7 @@ async def test_units_arriving_together_share_a_hop_but_not_a_transaction(tmp_pat
                                        return_exceptions=True)
         assert [r if isinstance(r, str) else type(r).__name__ for r in results] == \
             ["k0", "k1", "k2", "ValueError", "k4", "k5", "k6", "k7"]
-        assert len(hops) < 8, "units waiting together go to the database's thread together"
+        assert hops() < 8, "units waiting together go to the database's thread together"
         kept = [r[0] for r in await db.all("SELECT key FROM runtime WHERE key LIKE 'k%' ORDER BY key")]
         assert kept == ["k0", "k1", "k2", "k4", "k5", "k6", "k7"], "only the failed unit was rolled back"
 
@@ -223,11 +267,10 @@ async def test_a_caller_that_stops_waiting_strands_no_one(tmp_path):
                 return key
             return work
 
-        async with db.transaction():  # hold the database so that both units queue behind it
-            first = asyncio.ensure_future(db.run(unit("first")))
-            second = asyncio.ensure_future(db.run(unit("second")))
-            await asyncio.sleep(0)
-            first.cancel()
+        first = asyncio.ensure_future(db.run(unit("first")))
+        second = asyncio.ensure_future(db.run(unit("second")))
+        await asyncio.sleep(0)  # both have queued in one batch
+        first.cancel()
         assert await asyncio.wait_for(second, timeout=10) == "second"
         assert first.cancelled()
         keys = {r[0] for r in await db.all("SELECT key FROM runtime WHERE key IN ('first', 'second')")}

@@ -11,6 +11,7 @@ from PIL import Image
 from bot.domain.applications import Application, find
 from bot.domain.checkins import (
     DEFAULT_QUESTIONS,
+    Answer,
     CheckinSettings,
     checkin_streak,
     is_prompt_day,
@@ -23,7 +24,6 @@ from bot.domain.checkins import (
 from bot.domain.design import choose_prompt, week_start
 from bot.services.chart import DIFFICULTY_COLOURS, solves_chart
 from bot.services.checkins import DIGEST_POST_CHARS, DIGEST_POST_FIELDS, digest_replies
-from bot.storage.accountability_repo import Answer
 
 MON = date(2026, 3, 2)
 

@@ -9,6 +9,7 @@ from discord_fake import CHANNEL_ID, Failure
 from discord_harness import ADA, BOB, START, embed_of, is_ephemeral, running, start_group, text_of
 
 from adapters.discord.messenger import nonce_for
+from tests.units import units
 
 DIGEST = START.replace(hour=18)  # 19:00 Paris (the digest of the 09:00 check-ins) is 18:00 UTC
 POSTS = f"POST /channels/{CHANNEL_ID}/messages"
@@ -54,7 +55,7 @@ async def test_the_digest_is_a_header_in_the_channel_and_the_answers_are_in_its_
     assert in_thread["nonce"] == nonce_for("checkin-digest:1:2026-03-02:1")
     # Nothing else went into the channel but the daily problem and the header.
     assert len(fake.channel_messages[CHANNEL_ID]) == 2
-    header_row = await dbot.app.store.outbox.get("checkin-digest:1:2026-03-02")
+    header_row = await units(dbot.app).outbox.get("checkin-digest:1:2026-03-02")
     assert header_row.ref == str(header_id), "what Discord returned for the header is kept in the outbox"
 
 
@@ -74,7 +75,7 @@ async def test_a_lost_answer_a_failed_thread_post_and_a_restart_post_each_part_o
         header_id = int(header["id"])
         assert header_id in fake.threads, "the thread was started from the header Discord kept"
         assert fake.channel_messages[header_id] == [], "the post in it failed"
-        assert (await bot.app.store.outbox.get("checkin-digest:1:2026-03-02")).ref == str(header_id)
+        assert (await units(bot.app).outbox.get("checkin-digest:1:2026-03-02")).ref == str(header_id)
         stopped_at = bot.clock.now()
     # A crash now: the process restarts with nothing in memory, and delivers the rest from the outbox.
     async with running(fake, tmp_path, start=stopped_at + timedelta(minutes=1)) as bot:
@@ -89,7 +90,7 @@ async def test_a_lost_answer_a_failed_thread_post_and_a_restart_post_each_part_o
         assert "Bob · streak 1: Done: two-sum" in thread_text(fake, header_id)
         assert len(fake.recorded("POST", f"/channels/{header_id}/messages")) == 2  # the failed try, then one
         for key in ("checkin-digest:1:2026-03-02", "checkin-digest:1:2026-03-02:1"):
-            assert (await bot.app.store.outbox.get(key)).status == "delivered"
+            assert (await units(bot.app).outbox.get(key)).status == "delivered"
 
 
 async def test_without_the_right_to_start_threads_the_answers_go_to_the_channel(dbot):
@@ -102,7 +103,7 @@ async def test_without_the_right_to_start_threads_the_answers_go_to_the_channel(
     assert header["embeds"][0]["title"] == "Check-ins — Mon 02 Mar"
     assert answers["embeds"][0]["fields"][0]["name"] == "Bob · streak 1"
     assert not fake.threads
-    assert (await dbot.app.store.outbox.get("checkin-digest:1:2026-03-02:1")).status == "delivered"
+    assert (await units(dbot.app).outbox.get("checkin-digest:1:2026-03-02:1")).status == "delivered"
 
 
 async def test_the_checkin_form_asks_the_groups_own_questions(dbot):

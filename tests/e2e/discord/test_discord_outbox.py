@@ -12,12 +12,13 @@ from adapters.discord import render
 from adapters.discord.messenger import nonce_for
 from bot.reply import Bar, Field, Image, Reply
 from bot.text import Rich, Stamp
+from tests.units import each_statement_commits, refuse_writes, units
 
 POSTS = f"POST /channels/{CHANNEL_ID}/messages"
 
 
 async def ids(bot, user: int | None = None) -> tuple[int, int | None]:
-    links = bot.app.store.links
+    links = units(bot.app).links
     channel = await links.internal("discord", "channel", str(CHANNEL_ID))
     person = await links.internal("discord", "user", str(user)) if user is not None else None
     return channel, person
@@ -25,9 +26,9 @@ async def ids(bot, user: int | None = None) -> tuple[int, int | None]:
 
 async def enqueue(bot, key: str, reply: Reply, *, user: int | None = None) -> None:
     channel, person = await ids(bot, user)
-    group = await bot.app.store.groups.by_channel(channel)
-    async with bot.app.db.transaction():
-        await bot.app.store.outbox.enqueue(key, reply, bot.clock.now(), group_id=group.id,
+    group = await units(bot.app).groups.by_channel(channel)
+    async with each_statement_commits(bot.app.db):
+        await units(bot.app).outbox.enqueue(key, reply, bot.clock.now(), group_id=group.id,
                                            channel_id=None if user else channel, user_id=person)
 
 
@@ -44,7 +45,7 @@ async def test_daily_post_goes_to_the_channel_and_its_button_works_later(dbot):
     (daily,) = posts(fake)
     (request,) = fake.recorded("POST", f"/channels/{CHANNEL_ID}/messages")
     assert request.body["enforce_nonce"] is True and len(request.body["nonce"]) <= 25
-    group = await dbot.app.store.groups.by_channel((await ids(dbot))[0])
+    group = await units(dbot.app).groups.by_channel((await ids(dbot))[0])
     assert request.body["nonce"] == nonce_for(f"daily:{group.id}:2026-03-02")
     embed = daily["embeds"][0]
     assert embed["color"] == render.COLOURS["easy"], "week one is easy problems, coloured green"
@@ -79,7 +80,7 @@ async def test_dm_through_the_outbox_caches_the_dm_channel_and_a_closed_dm_is_re
     dbot.clock.advance(timedelta(hours=1))
     await dbot.app.deliverer.drain()
     assert posts(fake, fake.dm_channels[ADA]) == []
-    assert (await dbot.app.store.outbox.get("test-dm:3")).status == "undeliverable"
+    assert (await units(dbot.app).outbox.get("test-dm:3")).status == "undeliverable"
     notices = [m for m in posts(fake) if "direct message" in m["embeds"][0]["description"]]
     assert len(notices) == 1, "a closed DM is reported in the channel once, not per message"
     assert len(fake.recorded("POST", f"/channels/{fake.dm_channels[ADA]}/messages")) == 2, "never retried"
@@ -115,17 +116,17 @@ async def test_rate_limit_and_server_errors_are_survived_and_deliver_exactly_onc
     assert await dbot.app.deliverer.drain() == 1
     assert [m["embeds"][0]["description"] for m in posts(fake)] == ["first", "second", "third", "fourth"]
     for key in ("test:ratelimited", "test:behind", "test:flaky", "test:outage"):
-        assert (await dbot.app.store.outbox.get(key)).status == "delivered"
+        assert (await units(dbot.app).outbox.get(key)).status == "delivered"
 
 
 async def test_a_burst_of_1000_posts_arrives_complete_without_duplicates(dbot):
     fake = dbot.fake
     await start_group(fake)
     channel, _ = await ids(dbot)
-    group = await dbot.app.store.groups.by_channel(channel)
-    async with dbot.app.db.transaction():
+    group = await units(dbot.app).groups.by_channel(channel)
+    async with each_statement_commits(dbot.app.db):
         for i in range(1000):
-            await dbot.app.store.outbox.enqueue(f"burst:{i}", Reply(text=f"post {i}"), dbot.clock.now(),
+            await units(dbot.app).outbox.enqueue(f"burst:{i}", Reply(text=f"post {i}"), dbot.clock.now(),
                                                group_id=group.id, channel_id=channel)
     # Outages in the middle of the burst: each holds the queue, none loses or repeats a post.
     fake.fail_next(POSTS, *[Failure(503, {"message": "unavailable", "code": 0})] * 3)
@@ -177,7 +178,7 @@ async def test_one_poisoned_message_among_100_delays_none_of_the_other_99(dbot):
     assert delivered == [f"post {i}" for i in range(100) if i != 37], "in order, none held back"
     tries = [r for r in fake.recorded("POST", f"/channels/{CHANNEL_ID}/messages") if "POISON" in json.dumps(r.body)]
     assert len(tries) == 1, "refused once, never retried"
-    poisoned = await dbot.app.store.outbox.get("poison:37")
+    poisoned = await units(dbot.app).outbox.get("poison:37")
     assert poisoned.status == "undeliverable" and "400 50035" in poisoned.last_error
     # No organiser is granted in this group, so the channel is told, once, without the message's words.
     (notice,) = titled(fake, NOTICE_TITLE)
@@ -193,16 +194,16 @@ async def test_what_discord_refuses_for_good_is_given_up_and_what_may_pass_is_re
     fake = dbot.fake
     await start_group(fake)
     channel, ada = await ids(dbot, ADA)
-    group = await dbot.app.store.groups.by_channel(channel)
-    async with dbot.app.db.transaction():
-        await dbot.app.store.groups.add_organiser(group.id, ada, None, dbot.clock.now())
+    group = await units(dbot.app).groups.by_channel(channel)
+    async with each_statement_commits(dbot.app.db):
+        await units(dbot.app).groups.add_organiser(group.id, ada, None, dbot.clock.now())
     # Missing Permissions in the channel: every try would get the same answer until an organiser acts.
     fake.fail_next(POSTS, Failure(403, {"message": "Missing Permissions", "code": 50013}))
     await enqueue(dbot, "refused:forbidden", Reply(text="first"))
     await enqueue(dbot, "refused:next", Reply(text="second"))
     assert await dbot.app.deliverer.drain() == 3
     assert [m["embeds"][0]["description"] for m in posts(fake)] == ["second"]
-    forbidden = await dbot.app.store.outbox.get("refused:forbidden")
+    forbidden = await units(dbot.app).outbox.get("refused:forbidden")
     assert forbidden.status == "undeliverable" and "403 50013" in forbidden.last_error
     (notice,) = posts(fake, fake.dm_channels[ADA])
     assert notice["embeds"][0]["title"] == NOTICE_TITLE, "the granted organiser is told by DM"
@@ -227,19 +228,19 @@ async def test_a_post_that_cannot_be_marked_sent_is_sent_once_and_nothing_more_u
     for i in range(10):
         await enqueue(dbot, f"bookkeeping:{i}", Reply(text=f"post {i}"))
     db = dbot.app.db
-    # The database refuses every write from here on, as a read-only file does.
-    await db.conn.execute("PRAGMA query_only = ON")
+    # The database refuses the outbox's writes from here on, as a full disk does.
+    await refuse_writes(db, True)
     for _ in range(100):  # five seconds at the old loop's pace: that was 98 copies of the first post
         await dbot.app.deliverer.drain()
         dbot.clock.advance(timedelta(milliseconds=50))
     requests = fake.recorded("POST", f"/channels/{CHANNEL_ID}/messages")
     assert len(requests) == 1 and requests[0].body["nonce"] == nonce_for("bookkeeping:0")
-    assert (await dbot.app.store.outbox.get("bookkeeping:0")).status == "pending"
-    await db.conn.execute("PRAGMA query_only = OFF")
+    assert (await units(dbot.app).outbox.get("bookkeeping:0")).status == "pending"
+    await refuse_writes(db, False)
     dbot.clock.advance(timedelta(minutes=1))
     assert await dbot.app.deliverer.drain() == 9
     requests = fake.recorded("POST", f"/channels/{CHANNEL_ID}/messages")
     assert [r.body["nonce"] for r in requests] == [nonce_for(f"bookkeeping:{i}") for i in range(10)], \
         "each sent once, in order: the first was recorded late, not sent again"
-    first = await dbot.app.store.outbox.get("bookkeeping:0")
+    first = await units(dbot.app).outbox.get("bookkeeping:0")
     assert first.status == "delivered" and first.ref == posts(fake)[0]["id"]

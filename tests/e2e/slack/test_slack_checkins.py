@@ -10,6 +10,7 @@ from slack_fake import ADA, BOB, CHANNEL, Failure
 from slack_harness import START, response, running, start_group, text_of
 
 from adapters.slack import render
+from tests.units import units
 
 DIGEST = START.replace(hour=18)  # 19:00 Paris (the digest of the 09:00 check-ins) is 18:00 UTC
 UNAVAILABLE = Failure(503, {"ok": False, "error": "service_unavailable"})
@@ -43,7 +44,7 @@ async def test_the_digest_is_a_header_in_the_channel_and_the_answers_are_in_its_
     assert "*ada · streak 1*\nDone: big-o notes" in text
     assert replies["metadata"]["event_payload"] == {"key": "checkin-digest:1:2026-03-02:1"}
     assert len(fake.messages[CHANNEL]) == 3  # the daily problem, the header, the reply
-    header_row = await sbot.app.store.outbox.get("checkin-digest:1:2026-03-02")
+    header_row = await units(sbot.app).outbox.get("checkin-digest:1:2026-03-02")
     assert header_row.ref == header["ts"], "what Slack returned for the header is kept in the outbox"
 
 
@@ -55,7 +56,7 @@ async def test_a_failed_thread_post_and_a_restart_post_each_part_once(fake, tmp_
         await bot.app.scheduler.advance(DIGEST - bot.clock.now())
         (header,), replies = digest_posts(fake)
         assert replies == [], "the post into the thread failed"
-        message = await bot.app.store.outbox.get("checkin-digest:1:2026-03-02:1")
+        message = await units(bot.app).outbox.get("checkin-digest:1:2026-03-02:1")
         assert message.status == "pending" and "service_unavailable" in message.last_error
         stopped_at = bot.clock.now()
     # A crash now: the process restarts with nothing in memory, and delivers the rest from the outbox.
@@ -67,7 +68,7 @@ async def test_a_failed_thread_post_and_a_restart_post_each_part_once(fake, tmp_
         threaded = [c for c in fake.recorded("chat.postMessage") if c.params.get("thread_ts")]
         assert [c.params["thread_ts"] for c in threaded] == [header["ts"]] * 2  # the failed try, then one
         for key in ("checkin-digest:1:2026-03-02", "checkin-digest:1:2026-03-02:1"):
-            assert (await bot.app.store.outbox.get(key)).status == "delivered"
+            assert (await units(bot.app).outbox.get(key)).status == "delivered"
 
 
 async def test_the_checkin_form_asks_the_groups_own_questions(sbot):

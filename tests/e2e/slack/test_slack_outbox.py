@@ -10,23 +10,24 @@ from slack_harness import buttons_of, response, start_group, text_of
 
 from bot.reply import Bar, Button, Field, Image, Reply
 from bot.text import Rich, Stamp
+from tests.units import each_statement_commits, refuse_writes, units
 
 RATELIMITED = Failure(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "30"})
 
 
 async def enqueue(bot, key: str, reply: Reply, *, user: str | None = None, channel: str = CHANNEL) -> None:
-    links, store = bot.app.store.links, bot.app.store
+    links, store = units(bot.app).links, units(bot.app)
     channel_id = await links.internal("slack", "channel", CHANNEL)
     group = await store.groups.by_channel(channel_id)
     target = None
     if user is None and channel != CHANNEL:
-        async with bot.app.db.transaction():
+        async with each_statement_commits(bot.app.db):
             target = await links.internal("slack", "channel", channel)
             if target is None:
                 target = await store.channels.add(channel)
                 await links.link("slack", "channel", channel, target)
     person = await links.internal("slack", "user", user) if user else None
-    async with bot.app.db.transaction():
+    async with each_statement_commits(bot.app.db):
         await store.outbox.enqueue(key, reply, bot.clock.now(), group_id=group.id,
                                    channel_id=None if user else (target or channel_id), user_id=person)
 
@@ -58,7 +59,7 @@ async def test_a_channel_post_and_dms_with_local_time_markers(sbot):
     assert first["blocks"][0]["text"]["text"] == "Your mock is <!date^1772470800^{ago}|Mon 02 Mar 2026 17:00 UTC>."
     assert second["text"] == "Check-in time"
     for key in ("test:post", "test:dm:1", "test:dm:2"):
-        assert (await sbot.app.store.outbox.get(key)).status == "delivered"
+        assert (await units(sbot.app).outbox.get(key)).status == "delivered"
 
 
 async def test_the_daily_post_goes_to_the_channel_and_its_button_works_later(sbot):
@@ -83,7 +84,7 @@ async def test_a_429_is_survived_and_the_message_delivered_once_in_order(sbot):
     await enqueue(sbot, "test:behind", Reply(text="second"))
     assert await sbot.app.deliverer.drain() == 0
     assert posted(fake) == []
-    message = await sbot.app.store.outbox.get("test:limited")
+    message = await units(sbot.app).outbox.get("test:limited")
     assert message.status != "delivered" and "rate limited" in message.last_error
     sbot.clock.advance(timedelta(seconds=29))
     assert await sbot.app.deliverer.drain() == 0, "not before Retry-After"
@@ -121,8 +122,8 @@ async def test_unreachable_places_are_recorded_once_and_never_retried(sbot):
     await sbot.app.deliverer.drain()
     sbot.clock.advance(timedelta(hours=1))
     await sbot.app.deliverer.drain()
-    assert (await sbot.app.store.outbox.get("test:not-invited")).status == "undeliverable"
-    assert (await sbot.app.store.outbox.get("test:dm-gone:1")).status == "undeliverable"
+    assert (await units(sbot.app).outbox.get("test:not-invited")).status == "undeliverable"
+    assert (await units(sbot.app).outbox.get("test:dm-gone:1")).status == "undeliverable"
     assert len([c for c in fake.recorded("chat.postMessage") if c.params["channel"] == OTHER_CHANNEL]) == 1
     assert len(fake.recorded("conversations.open")) == 2, "one try per message, no retries"
     notices = [t for t in posted(fake) if "direct message" in t]
@@ -184,7 +185,7 @@ async def test_one_poisoned_message_among_100_delays_none_of_the_other_99(sbot):
     assert [t for t in texts if t.startswith("post")] == [f"post {i}" for i in range(100) if i != 37]
     tries = [c for c in fake.recorded("chat.postMessage") if "POISON" in json.dumps(c.params)]
     assert len(tries) == 1, "refused once, never retried"
-    poisoned = await sbot.app.store.outbox.get("poison:37")
+    poisoned = await units(sbot.app).outbox.get("poison:37")
     assert poisoned.status == "undeliverable" and "invalid_blocks" in poisoned.last_error
     # No organiser is granted in this group, so the channel is told, once, without the message's words.
     (notice,) = [t for t in texts if "was not delivered" in t]
@@ -204,7 +205,7 @@ async def test_an_error_slack_names_is_final_unless_it_is_an_outage_or_the_bots_
     await enqueue(sbot, "refused:next", Reply(text="second"))
     await sbot.app.deliverer.drain()
     assert posted(fake)[0] == "second"
-    assert (await sbot.app.store.outbox.get("refused:unknown")).last_error == "Slack refused the message: invalid_arguments"
+    assert (await units(sbot.app).outbox.get("refused:unknown")).last_error == "Slack refused the message: invalid_arguments"
     # A revoked token or a missing scope is fixed once by the operator, for every message: wait for it.
     fake.fail_next("chat.postMessage", Failure(200, {"ok": False, "error": "token_revoked"}),
                    Failure(200, {"ok": False, "error": "missing_scope"}))
@@ -224,16 +225,16 @@ async def test_a_post_that_cannot_be_marked_sent_is_sent_once_and_nothing_more_u
     for i in range(10):
         await enqueue(sbot, f"bookkeeping:{i}", Reply(text=f"post {i}"))
     db = sbot.app.db
-    # The database refuses every write from here on, as a read-only file does. Slack does not drop a
+    # The database refuses the outbox's writes from here on, as a full disk does. Slack does not drop a
     # repeated post, so each extra send here would be one more copy in the channel.
-    await db.conn.execute("PRAGMA query_only = ON")
+    await refuse_writes(db, True)
     for _ in range(100):  # five seconds at the old loop's pace: that was 98 copies of the first post
         await sbot.app.deliverer.drain()
         sbot.clock.advance(timedelta(milliseconds=50))
     assert posted(fake) == ["post 0"]
-    await db.conn.execute("PRAGMA query_only = OFF")
+    await refuse_writes(db, False)
     sbot.clock.advance(timedelta(minutes=1))
     assert await sbot.app.deliverer.drain() == 9
     assert posted(fake) == [f"post {i}" for i in range(10)], "each once, in order"
-    first = await sbot.app.store.outbox.get("bookkeeping:0")
+    first = await units(sbot.app).outbox.get("bookkeeping:0")
     assert first.status == "delivered" and first.ref == fake.messages[CHANNEL][0]["ts"]

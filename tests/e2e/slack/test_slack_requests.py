@@ -12,6 +12,7 @@ from slack_harness import buttons_of, response, running, sign, start_group, text
 from adapters.slack import render
 from bot.commands.registry import Param, command
 from bot.reply import Reply
+from tests.units import units
 
 
 async def test_slash_commands_ack_at_once_and_answer_through_the_response_url(sbot, tmp_path):
@@ -91,7 +92,7 @@ async def test_member_text_cannot_mention_everyone(sbot):
 async def test_organisers_are_workspace_admins_owners_or_configured(sbot, fake, tmp_path):
     sent = response(fake, await sbot.slash("group setup", user=BOB))
     assert sent["response_type"] == "ephemeral" and "organisers" in text_of(sent)
-    assert await sbot.app.store.groups.all() == [], "a refused command changes nothing"
+    assert await units(sbot.app).groups.all() == [], "a refused command changes nothing"
     sent = response(fake, await sbot.slash("group setup timezone Asia/Kolkata", user=CAROL))  # an owner
     assert sent["response_type"] == "in_channel" and "Asia/Kolkata" in text_of(sent)
     sent = response(fake, await sbot.slash("group pause", user=ADA))  # an admin

@@ -1,0 +1,40 @@
+"""The inbound port: everything an adapter may ask of the core. Adapters are written against this
+Protocol, never against the concrete App that bootstrap builds."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Protocol
+
+from bot.domain.model import Caller
+from bot.ports.clock import Clock
+from bot.ports.messaging import Messenger
+from bot.reply import Reply
+
+if TYPE_CHECKING:
+    from bot.commands.registry import Registry
+    from bot.config import Settings
+
+
+class CoreApi(Protocol):
+    settings: Settings
+    clock: Clock
+    registry: Registry  # the one declaration of every command, from which each adapter builds its surface
+
+    async def handle_text(self, caller: Caller, text: str) -> Reply: ...
+    async def handle(self, caller: Caller, path: tuple[str, ...], raw: dict[str, str]) -> Reply: ...
+    async def complete(self, caller: Caller, kind: str, prefix: str) -> list[str]: ...
+    async def channel_has_group(self, platform: str, channel_ref: str) -> bool: ...
+    async def dashboards(self, caller: Caller) -> list[tuple[str, Reply]]:
+        """(channel ref, the `me` view) for every group this person belongs to on their platform."""
+        ...
+    async def button_command(self, key: str) -> str | None: ...
+
+    # lifecycle
+    def use_messenger(self, messenger: Messenger) -> object: ...
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+    async def deliver_now(self) -> int: ...
+    async def advance(self, delta: timedelta) -> None:
+        """Simulated clock only: move time forward, running every job that falls due, in order."""
+        ...

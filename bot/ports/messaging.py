@@ -1,0 +1,73 @@
+"""The messenger port: how the outbox reaches a platform, and what a message in it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.reply import Reply
+
+
+@dataclass(frozen=True)
+class Thread:
+    """Where a thread reply goes, as the deliverer found it when the reply's turn came.
+
+    `ref` is what the platform returned for the message that starts the thread (None when there is
+    none: the platform has no threads, or that message was never delivered; the reply then goes to the
+    channel like any post), and `name` a title for the thread, for platforms that name threads.
+    """
+
+    ref: str | None
+    name: str
+
+
+@dataclass
+class OutboxMessage:
+    id: int
+    key: str
+    group_id: int | None
+    channel_id: int | None
+    user_id: int | None
+    reply: Reply
+    attempts: int
+    created_at: datetime
+    not_before: datetime
+    status: str = "pending"
+    delivered_at: datetime | None = None
+    last_error: str | None = None
+    thread_of: str | None = None  # the key of the message in whose thread this one is a reply
+    ref: str | None = None  # what the platform returned when it accepted this message
+    thread: Thread | None = None  # filled in by the deliverer for a thread reply
+    unreadable: str | None = None  # why the stored payload could not be read back (it is never sent)
+
+
+class DeliveryError(Exception):
+    """A messenger could not deliver. `retry_after` (seconds) when the platform said when to try again.
+
+    A permanent failure says what was wrong, as `kind`, so the deliverer tells the right people:
+    "recipient" (a person who cannot get DMs: the member is told in the channel), "destination" (the
+    channel is gone or closed to the bot), "content" (the platform refused this message), "render" (it
+    could not be turned into a platform message). Without a kind, a DM's is "recipient", a post's
+    "destination".
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None,
+                 kind: str | None = None):
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+        self.kind = kind
+
+
+class Messenger(Protocol):
+    """A platform's way to deliver an outbox message (channel post or DM).
+
+    `deliver` returns what the platform gave back for the message (its id), or None; the outbox keeps it
+    so that a later message can be a reply in its thread (`message.thread`). A platform without threads
+    posts such a reply like any other message.
+    """
+
+    platform: str
+
+    async def deliver(self, message: OutboxMessage, channel_ref: str | None, user_ref: str | None) -> str | None: ...
