@@ -8,6 +8,10 @@ and wanted kinds drawn at random, a few avoid lists. Each method plays `rounds` 
 own history (so repeats are its own), and the table shows the last round: time to match, pairs with
 a shared 60-minute window (and as a share of the most any matching could give), repeated partners
 from the previous four rounds, and the objective score of bot.domain.matching.
+
+Before it prints a row it checks the matching, and exits 1 with one line on stderr unless every pair
+is two different participants of this round, nobody is in two pairs, and (for every method but the
+random shuffle) no pair breaks an avoid list.
 """
 
 from __future__ import annotations
@@ -123,6 +127,23 @@ def exact(people: Sequence[Participant], seed: int) -> list[tuple[int, int]]:
     return match(people, seed, method="exact").pairs
 
 
+class Failed(Exception):
+    """A method returned something that is not a matching: its figures mean nothing."""
+
+
+def check(name: str, people: Sequence[Participant], pairs: list[tuple[int, int]]) -> None:
+    by_id = {p.id: p for p in people}
+    seen: set[int] = set()
+    for a, b in pairs:
+        if a not in by_id or b not in by_id or a == b:
+            raise Failed(f"{name}: the pair ({a}, {b}) is not two participants of this round")
+        if a in seen or b in seen:
+            raise Failed(f"{name}: participant {a if a in seen else b} is in two pairs")
+        seen |= {a, b}
+        if name != "shuffle" and not allowed(by_id[a], by_id[b]):
+            raise Failed(f"{name}: the pair ({a}, {b}) breaks an avoid list")
+
+
 def measure(name: str, fn: Callable, people: list[Participant], rounds: int, seed: int):
     history: list[list[tuple[int, int]]] = []
     outs: list[list[int]] = []
@@ -131,6 +152,7 @@ def measure(name: str, fn: Callable, people: list[Participant], rounds: int, see
         t0 = time.perf_counter()
         pairs = fn(current, seed + r)
         elapsed = time.perf_counter() - t0
+        check(name, current, pairs)
         paired = {m for pair in pairs for m in pair}
         history.append(pairs)
         outs.append([p.id for p in people if p.id not in paired])
@@ -167,4 +189,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except Failed as exc:
+        print(f"bench_pairing FAILED: {exc}", file=sys.stderr)
+        sys.exit(1)

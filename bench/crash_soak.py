@@ -6,6 +6,10 @@ A "world" is the console bot playing 5 groups over 10 simulated days; it is SIGK
 after a random delivery, restarted, killed again (--per-world times), then a last run finishes the
 script. Each world is checked; the totals are printed: runs killed, daily posts expected and made,
 outbox messages, and how many were lost, duplicated or left pending (all three should be 0).
+
+After printing the counts it exits 1 with one line on stderr unless they hold: no daily post missing or
+extra, no message lost, duplicated or left pending, messages did reach the platform, and at least one
+run was really killed mid-way (else nothing was soaked).
 """
 
 from __future__ import annotations
@@ -69,6 +73,16 @@ def main() -> None:
           f"groups with a missing or extra day: {totals['wrong groups']}")
     print(f"outbox messages: {totals['messages']}; reached the platform {totals['reached']}; lost {totals['lost']}; "
           f"duplicated {totals['duplicated']}; still pending {totals['pending']}")
+    problems = [f"{totals[k]} {k}" for k in ("wrong groups", "lost", "duplicated", "pending") if totals[k]]
+    if totals["made"] != totals["expected"]:
+        problems.append(f"{totals['made']} daily posts made of {totals['expected']} expected")
+    if totals["reached"] == 0 or totals["messages"] == 0:
+        problems.append("no message reached the platform")
+    if totals["killed"] == 0:
+        problems.append("no run was killed mid-way")
+    if problems:
+        print(f"crash_soak FAILED: {'; '.join(problems)}", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

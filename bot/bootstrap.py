@@ -18,7 +18,7 @@ from bot.content import ContentPack, load_pack
 from bot.domain.events import Event, MessageEnqueued, ScheduleChanged
 from bot.domain.model import Caller
 from bot.ports import Clock, Messenger, UnitOfWork
-from bot.reply import Reply
+from bot.reply import Reply, error_reply
 from bot.scheduling.jobs import JobDeps, job_sources
 from bot.scheduling.scheduler import Scheduler
 from bot.services import daily, practice
@@ -51,13 +51,38 @@ class App:
     # The database file as opened; None for an in-memory database.
     db_file: FileIdentity | None = None
     fatal: str | None = None  # why the app stopped itself (its database file went away)
+    closing: bool = False  # set on shutdown: commands that arrive now are turned away politely
+    _in_flight: int = 0
+    _idle: asyncio.Event = field(default_factory=asyncio.Event)
     _main: asyncio.Task | None = None  # the task that opened the app, cancelled to stop it
 
     async def handle_text(self, caller: Caller, text: str) -> Reply:
-        return await self.dispatcher.run_text(caller, text)
+        return await self._command(self.dispatcher.run_text(caller, text))
 
     async def handle(self, caller: Caller, path: tuple[str, ...], raw: dict[str, str]) -> Reply:
-        return await self.dispatcher.run_path(caller, path, raw)
+        return await self._command(self.dispatcher.run_path(caller, path, raw))
+
+    async def _command(self, run) -> Reply:
+        if self.closing:
+            run.close()
+            return error_reply("studybot is restarting; please try again in a minute.")
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            return await run
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    async def quiesce(self, timeout: float = 3.0) -> None:  # noqa: ASYNC109 - a grace period, not a cancel scope
+        """Stop taking commands and let the ones in flight finish (up to `timeout` seconds)."""
+        self.closing = True
+        if self._in_flight:
+            try:
+                await asyncio.wait_for(self._idle.wait(), timeout)
+            except TimeoutError:
+                log.warning("%d command(s) still running at shutdown", self._in_flight)
 
     async def button_command(self, key: str) -> str | None:
         return await self.dispatcher.button_command(key)

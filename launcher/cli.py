@@ -17,10 +17,12 @@ from collections.abc import Coroutine
 from dataclasses import replace
 from typing import Any
 
+from bot.bootstrap import open_app, saved_simulated_time
 from bot.config import PLATFORMS, Settings
 from bot.logs import configure_logging
 from bot.storage.db import DatabaseMissing
 from bot.storage.lock import DatabaseGone, DatabaseInUse, ProcessLock
+from launcher.serve import serve
 
 # The exit status of a bot that stopped because its database file was removed or replaced.
 EXIT_DATABASE_GONE = 3
@@ -126,8 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError:
             print(f"studybot: --start must be an ISO date-time, not {args.start!r}", file=sys.stderr)
             return 2
-        return _run(run_console(settings, user=args.user, script=args.script, clock_kind=args.clock,
-                                start=start, deliveries=args.deliveries))
+        return _run(serve(lambda stop: run_console(
+            settings, open_core=open_app, saved_time=saved_simulated_time, user=args.user, script=args.script,
+            clock_kind=args.clock, start=start, deliveries=args.deliveries, stop=stop)))
     # `run` opens an existing database only (the open itself refuses to create one, too).
     settings = replace(settings, create_db=False)
     if settings.db_path != ":memory:" and not os.path.exists(settings.db_path):
@@ -137,14 +140,16 @@ def main(argv: list[str] | None = None) -> int:
     if platform == "console":
         from adapters.console.main import run_console
 
-        return _run(run_console(settings, user="me", script=None, clock_kind="real", start=None))
+        return _run(serve(lambda stop: run_console(
+            settings, open_core=open_app, saved_time=saved_simulated_time, user="me", script=None,
+            clock_kind="real", start=None, stop=stop)))
     if platform == "discord":
         from adapters.discord.main import run_discord
 
-        return _run(run_discord(settings))
+        return _run(serve(lambda stop: run_discord(settings, open_core=open_app, stop=stop)))
     from adapters.slack.main import run_slack
 
-    return _run(run_slack(settings))
+    return _run(serve(lambda stop: run_slack(settings, open_core=open_app, stop=stop)))
 
 
 if __name__ == "__main__":

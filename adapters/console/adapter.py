@@ -19,10 +19,11 @@ from rich.console import Console
 from rich.padding import Padding
 
 from adapters.console import render
+from bot.api import CoreApi
 from bot.commands.dispatch import Silence
 from bot.domain.model import Caller
 from bot.domain.timeutil import parse_duration
-from bot.ports import CoreApi, DeliveryError, OutboxMessage
+from bot.ports import DeliveryError, OutboxMessage
 from bot.reply import Reply
 from bot.text import visible
 

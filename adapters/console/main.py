@@ -3,23 +3,36 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
 from adapters.console.adapter import ConsoleAdapter
-from bot.bootstrap import open_app, saved_simulated_time
+from bot.api import CoreApi
 from bot.clock import RealClock, SimulatedClock
 from bot.config import Settings
+from bot.ports import Clock
+
+OpenCore = Callable[[Settings, Clock], AbstractAsyncContextManager[CoreApi]]
+SavedTime = Callable[[Settings], Awaitable[datetime | None]]
 
 
 async def _lines(stream) -> AsyncIterator[str]:
+    """Lines from a blocking stream, read by a daemon thread: a stop never waits for a line to come."""
     loop = asyncio.get_running_loop()
-    while True:
-        line = await loop.run_in_executor(None, stream.readline)
-        if not line:
-            return
-        yield line.rstrip("\n")
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def read() -> None:
+        for line in stream:
+            loop.call_soon_threadsafe(queue.put_nowait, line.rstrip("\n"))
+        loop.call_soon_threadsafe(queue.put_nowait, None)
+
+    threading.Thread(target=read, name="console-input", daemon=True).start()
+    while (line := await queue.get()) is not None:
+        yield line
 
 
 async def _ask(prompt: str) -> str:
@@ -27,14 +40,15 @@ async def _ask(prompt: str) -> str:
     return await loop.run_in_executor(None, input, prompt)
 
 
-async def run_console(settings: Settings, *, user: str, script: str | None, clock_kind: str,
-                      start: datetime | None, deliveries: str | None = None) -> int:
+async def run_console(settings: Settings, *, open_core: OpenCore, saved_time: SavedTime, user: str,
+                      script: str | None, clock_kind: str, start: datetime | None, deliveries: str | None = None,
+                      stop: asyncio.Event | None = None) -> int:
     if clock_kind == "simulated":
-        saved = await saved_simulated_time(settings)  # a restarted script goes on where it stopped
+        saved = await saved_time(settings)  # a restarted script goes on where it stopped
         if saved is not None and (start is None or saved > start):
             start = saved
     clock = SimulatedClock(start) if clock_kind == "simulated" else RealClock()
-    async with open_app(settings, clock) as app:
+    async with open_core(settings, clock) as app:
         # A script is read once, line by line, at human scale: a blocking open is fine here.
         stream = open(script, encoding="utf-8") if script else sys.stdin  # noqa: ASYNC230, SIM115
         try:
@@ -43,7 +57,20 @@ async def run_console(settings: Settings, *, user: str, script: str | None, cloc
             await app.start()
             if interactive:
                 adapter.write(f"studybot console — you are @{user} in #{adapter.channel}. Type `help`; Ctrl-D quits.")
-            await adapter.run(_lines(stream), _ask if interactive else None)
+            session = asyncio.ensure_future(adapter.run(_lines(stream), _ask if interactive else None))
+            if stop is None:
+                await session
+            else:
+                told = asyncio.ensure_future(stop.wait())
+                await asyncio.wait({session, told}, return_when=asyncio.FIRST_COMPLETED)
+                told.cancel()
+                if not session.done():  # stopped: the line being handled finishes, no new one is read
+                    await app.quiesce()
+                    session.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await session
+                if not session.cancelled():
+                    session.result()  # an error in the session is the console's error
         finally:
             if script:
                 stream.close()

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import sys
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 
 import discord
 
 from adapters.discord.client import StudyClient
-from bot.bootstrap import open_app
+from bot.api import CoreApi
 from bot.config import Settings
+
+OpenCore = Callable[[Settings], AbstractAsyncContextManager[CoreApi]]
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +30,9 @@ def _guild_id(settings: Settings) -> int | None:
                          f"not {settings.discord_guild!r}") from None
 
 
-async def run_discord(settings: Settings, *, client_options: dict | None = None) -> int:
+async def run_discord(settings: Settings, *, open_core: OpenCore, stop: asyncio.Event | None = None,
+                      client_options: dict | None = None) -> int:
+    """Serve Discord until the client ends or `stop` is set (launcher/serve.py sets it on SIGTERM)."""
     if not settings.discord_token:
         print("studybot: STUDYBOT_DISCORD_TOKEN is not set; see docs/discord.md", file=sys.stderr)
         return 2
@@ -33,9 +41,16 @@ async def run_discord(settings: Settings, *, client_options: dict | None = None)
     except ValueError as exc:
         print(f"studybot: {exc}", file=sys.stderr)
         return 2
-    async with open_app(settings) as app:
+    async with open_core(settings) as app:
         client = StudyClient(app, dev_guild=guild, **(client_options or {}))
         app.use_messenger(client.messenger)
+
+        async def close_on_stop() -> None:
+            await stop.wait()
+            await app.quiesce()  # no new commands; the ones in flight finish
+            await client.close()
+
+        closer = asyncio.create_task(close_on_stop()) if stop is not None else None
         try:
             async with client:
                 await client.start(settings.discord_token)
@@ -50,4 +65,9 @@ async def run_discord(settings: Settings, *, client_options: dict | None = None)
             # Most likely the command list was refused at sync: a registry entry breaks a Discord rule.
             print(f"studybot: Discord refused a start-up request ({exc.status}): {exc.text}", file=sys.stderr)
             return 1
+        finally:
+            if closer is not None:
+                closer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await closer
     return 0

@@ -20,10 +20,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import render
 from adapters.slack.admins import Directory
 from adapters.slack.messenger import Pacer, SlackMessenger
+from bot.api import CoreApi
 from bot.commands.dispatch import Silence
 from bot.config import Settings
 from bot.domain.model import Caller
-from bot.ports import CoreApi
 from bot.reply import Reply, error_reply
 
 log = logging.getLogger(__name__)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
-import signal
 import sys
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 
 import aiohttp
 from aiohttp import web
@@ -17,8 +16,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import build, check_environment
-from bot.bootstrap import open_app
+from bot.api import CoreApi
 from bot.config import Settings
+
+OpenCore = Callable[[Settings], AbstractAsyncContextManager[CoreApi]]
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -50,9 +51,10 @@ def _fail(message: str) -> None:
     print(f"studybot: {message}; {DOCS}", file=sys.stderr)
 
 
-async def run_slack(settings: Settings, *, api_url: str | None = None,
+async def run_slack(settings: Settings, *, open_core: OpenCore, api_url: str | None = None,
                     ready: Callable[[str], None] | None = None, stop: asyncio.Event | None = None) -> int:
-    """Serve until stopped (SIGTERM, Ctrl-C, or `stop` set). `api_url` and `ready` are for the tests."""
+    """Serve until `stop` is set (launcher/serve.py sets it on SIGTERM or Ctrl-C). `api_url` and
+    `ready` are for the tests."""
     found = problems(settings)
     if found:
         for line in found:
@@ -70,22 +72,15 @@ async def run_slack(settings: Settings, *, api_url: str | None = None,
     log.info("signed in to Slack as %s in %s", auth.get("user"), auth.get("team"))
 
     stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    with contextlib.suppress(NotImplementedError, RuntimeError):
-        loop.add_signal_handler(signal.SIGTERM, stop.set)
-    try:
-        async with open_app(settings) as app:
-            adapter = build(app, settings, client=client)
-            app.use_messenger(adapter.messenger)
-            try:
-                if settings.slack_app_token:
-                    return await _socket_mode(adapter, settings, stop, ready)
-                return await _http_mode(adapter, settings, stop, ready)
-            finally:
-                await adapter.settle(limit=5)
-    finally:
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.remove_signal_handler(signal.SIGTERM)
+    async with open_core(settings) as app:
+        adapter = build(app, settings, client=client)
+        app.use_messenger(adapter.messenger)
+        try:
+            if settings.slack_app_token:
+                return await _socket_mode(adapter, settings, stop, ready)
+            return await _http_mode(adapter, settings, stop, ready)
+        finally:
+            await adapter.settle(limit=5)
 
 
 async def _http_mode(adapter, settings: Settings, stop: asyncio.Event, ready) -> int:
@@ -107,6 +102,7 @@ async def _http_mode(adapter, settings: Settings, stop: asyncio.Event, ready) ->
         if ready is not None:
             ready(url)
         await stop.wait()
+        await adapter.app.quiesce()  # no new commands; the ones in flight finish
     finally:
         await runner.cleanup()
     return 0
@@ -125,6 +121,7 @@ async def _socket_mode(adapter, settings: Settings, stop: asyncio.Event, ready) 
         if ready is not None:
             ready("socket-mode")
         await stop.wait()
+        await adapter.app.quiesce()
     finally:
         await handler.close_async()
     return 0

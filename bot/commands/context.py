@@ -9,16 +9,15 @@ from typing import TYPE_CHECKING
 from bot.content import ContentPack, Roadmap
 from bot.domain.model import Group, Member, Whoami
 from bot.errors import NotAllowed
-from bot.ports import Clock
+from bot.ports import Clock, Store
 
 if TYPE_CHECKING:
     from bot.commands.registry import Registry
-    from bot.storage.sqlite import SqliteStore
 
 
 @dataclass
 class Context:
-    store: SqliteStore
+    store: Store
     clock: Clock
     content: ContentPack
     registry: Registry

@@ -25,10 +25,11 @@ def _env() -> dict[str, str]:
 
 
 class LiveConsole:
-    def __init__(self, db: Path, *extra: str):
+    def __init__(self, db: Path, *extra: str, command: str = "console", env: dict[str, str] | None = None):
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "launcher.cli", "console", "--db", str(db), *extra],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
+            [sys.executable, "-m", "launcher.cli", command, "--db", str(db), *extra],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**_env(), **(env or {})},
         )
         self.lines: list[str] = []
         self._new: queue.Queue[str] = queue.Queue()

@@ -15,6 +15,7 @@ from slack_harness import PACK, SECRET, sign
 
 import adapters.slack
 from adapters.slack.main import run_slack
+from bot.bootstrap import open_app
 from bot.config import Settings
 
 ADAPTER = Path(adapters.slack.__file__).parent
@@ -32,7 +33,7 @@ async def started(fake, settings: Settings):
     loop = asyncio.get_running_loop()
     where: asyncio.Future[str] = loop.create_future()
     stop = asyncio.Event()
-    task = asyncio.create_task(run_slack(settings, api_url=fake.api_url, ready=where.set_result, stop=stop))
+    task = asyncio.create_task(run_slack(settings, open_core=open_app, api_url=fake.api_url, ready=where.set_result, stop=stop))
     done, _ = await asyncio.wait({task, where}, timeout=20, return_when=asyncio.FIRST_COMPLETED)
     if where not in done:
         raise AssertionError(f"run_slack never became ready: {task.result() if task in done else 'timeout'}")
@@ -40,14 +41,14 @@ async def started(fake, settings: Settings):
 
 
 async def test_missing_or_wrong_tokens_are_one_clear_line_each(fake, tmp_path, capsys):
-    assert await run_slack(Settings(platform="slack", db_path=str(tmp_path / "s.db"))) == 2
+    assert await run_slack(open_core=open_app, settings=Settings(platform="slack", db_path=str(tmp_path / "s.db"))) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [
         "studybot: STUDYBOT_SLACK_BOT_TOKEN is not set; see docs/slack.md",
         "studybot: STUDYBOT_SLACK_SIGNING_SECRET is not set (needed in HTTP mode; or set STUDYBOT_SLACK_APP_TOKEN "
         "for Socket Mode); see docs/slack.md",
     ]
-    assert await run_slack(settings_for(tmp_path, slack_bot_token="xoxp-user-token", slack_app_token="bot")) == 2
+    assert await run_slack(open_core=open_app, settings=settings_for(tmp_path, slack_bot_token="xoxp-user-token", slack_app_token="bot")) == 2
     err = capsys.readouterr().err
     assert "must be the bot token (xoxb-...)" in err and "must be an app-level token (xapp-...)" in err
     assert "Traceback" not in err and fake.calls == []
@@ -57,13 +58,13 @@ async def test_oauth_variables_would_silently_change_bolts_mode_so_they_are_refu
                                                                                      monkeypatch):
     monkeypatch.setenv("SLACK_CLIENT_ID", "123.456")
     monkeypatch.setenv("SLACK_CLIENT_SECRET", "shh")
-    assert await run_slack(settings_for(tmp_path), api_url=fake.api_url) == 2
+    assert await run_slack(open_core=open_app, settings=settings_for(tmp_path), api_url=fake.api_url) == 2
     assert "unset them" in capsys.readouterr().err
 
 
 async def test_a_refused_bot_token_is_one_clear_line(fake, tmp_path, capsys):
     fake.fail_next("auth.test", Failure(200, {"ok": False, "error": "invalid_auth"}))
-    assert await run_slack(settings_for(tmp_path), api_url=fake.api_url) == 2
+    assert await run_slack(open_core=open_app, settings=settings_for(tmp_path), api_url=fake.api_url) == 2
     assert capsys.readouterr().err.strip() == (
         "studybot: Slack refused the bot token (STUDYBOT_SLACK_BOT_TOKEN): invalid_auth; see docs/slack.md")
 
@@ -73,7 +74,7 @@ async def test_a_port_in_use_is_one_clear_line(fake, tmp_path, capsys):
     port = int(url.rsplit(":", 1)[1].split("/")[0])
     try:
         (tmp_path / "b").mkdir()
-        assert await run_slack(settings_for(tmp_path / "b", slack_port=port), api_url=fake.api_url) == 1
+        assert await run_slack(open_core=open_app, settings=settings_for(tmp_path / "b", slack_port=port), api_url=fake.api_url) == 1
         assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
     finally:
         stop.set()

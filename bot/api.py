@@ -1,5 +1,5 @@
 """The inbound port: everything an adapter may ask of the core. Adapters are written against this
-Protocol, never against the concrete App that bootstrap builds."""
+Protocol, never against the concrete App that bootstrap builds (bot/bootstrap.py implements it)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,9 @@ class CoreApi(Protocol):
     def use_messenger(self, messenger: Messenger) -> object: ...
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
+    async def quiesce(self, timeout: float = 3.0) -> None:  # noqa: ASYNC109 - a grace period, not a cancel scope
+        """Stop taking commands; wait for the ones in flight to finish."""
+        ...
     async def deliver_now(self) -> int: ...
     async def advance(self, delta: timedelta) -> None:
         """Simulated clock only: move time forward, running every job that falls due, in order."""
