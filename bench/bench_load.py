@@ -82,7 +82,7 @@ async def main(users: int, seconds: float, groups: int, think: float = 0.2) -> N
                 reply = await app.handle_text(c, "join")
                 if reply.error:
                     raise Failed(f"join: {reply.text}")
-            await app.scheduler.advance(timedelta(days=1))  # today's posts exist
+            await app.advance(timedelta(days=1))  # today's posts exist
 
             rows, solved_in_all = [], 0
             for label, pause in ((f"think 0-{think * 1000:.0f} ms", think), ("no think time", 0.0)):

@@ -19,9 +19,10 @@ from bot.domain.events import Event, MessageEnqueued, ScheduleChanged
 from bot.domain.model import Caller
 from bot.ports import Clock, Messenger, UnitOfWork
 from bot.reply import Reply, error_reply
-from bot.scheduling.jobs import JobDeps, job_sources
-from bot.scheduling.scheduler import Scheduler
-from bot.services import daily, practice
+from bot.scheduling.jobs import JobDeps, due_kinds
+from bot.scheduling.planner import Planner
+from bot.scheduling.timer import Timer
+from bot.services import practice
 from bot.services.completion import complete
 from bot.services.delivery import Deliverer
 from bot.storage.db import Database, open_database
@@ -44,7 +45,7 @@ class App:
     content: ContentPack
     registry: Registry
     dispatcher: Dispatcher
-    scheduler: Scheduler = field(init=False)
+    timer: Timer = field(init=False)
     deliverer: Deliverer | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: list[asyncio.Task] = field(default_factory=list)
@@ -126,7 +127,8 @@ class App:
         return out
 
     async def advance(self, delta) -> None:
-        await self.scheduler.advance(delta)
+        """Simulated clock: move time forward, running every job that falls due, in time order."""
+        await self.timer.advance(delta)
 
     def use_messenger(self, messenger: Messenger) -> Deliverer:
         self.deliverer = Deliverer(self.uow, self.clock, messenger)
@@ -172,24 +174,27 @@ class App:
 
     async def after_commit(self, events: list[Event]) -> None:
         """What a unit of work changed drives the rest, in every unit (commands and jobs alike): a changed
-        schedule re-syncs the scheduler, a queued message wakes the deliverer."""
+        schedule re-plans the subjects it names (and nothing else), a queued message wakes the deliverer."""
         if not self.check_database():
             return
-        if self.scheduler.running and any(isinstance(e, ScheduleChanged) for e in events):
-            await self.scheduler.sync()
+        if any(isinstance(e, ScheduleChanged) for e in events):
+            await self.timer.on_events(events)
         if any(isinstance(e, MessageEnqueued) for e in events):
             await self.deliver_now()
 
     async def start(self) -> None:
-        """Rebuild the schedule from the database, catch up what a restart missed, start delivering."""
-        await self.scheduler.start()
-        for catch_up in startup_tasks(self):
-            await catch_up()
+        """Start the timer (it hands back runs a crash cut short and catches up what fell due while the
+        bot was down: in place with the simulated clock, in the background with the real one), then
+        delivery."""
+        await self.timer.start()
         if self.deliverer is not None and not self.clock.simulated:
             self._tasks.append(asyncio.create_task(self.deliverer.run(self._stop)))
         await self.deliver_now()
 
     async def stop(self) -> None:
+        # The timer first: no run starts from here on, and one in progress finishes (or its claim is
+        # handed back at the next start) before the last delivery pass.
+        await self.timer.stop()
         self._stop.set()
         if self.deliverer is not None:
             self.deliverer.wake()
@@ -199,16 +204,6 @@ class App:
             except (TimeoutError, asyncio.CancelledError):
                 task.cancel()
         self._tasks.clear()
-        await self.scheduler.shutdown()
-
-
-def startup_tasks(app: App) -> list:
-    """Services that run once at start (e.g. a daily post missed while the bot was down)."""
-
-    async def daily_catch_up() -> None:
-        await daily.catch_up(app.uow, app.content, app.clock.now())
-
-    return [daily_catch_up]
 
 
 def process_lock(settings: Settings) -> ProcessLock | None:
@@ -250,8 +245,10 @@ async def open_app(settings: Settings, clock: Clock | None = None) -> AsyncItera
             app = App(settings=settings, db=db, uow=uow, clock=clock, content=content, registry=registry,
                       dispatcher=dispatcher)
             deps = JobDeps(uow, content, clock, settings.outbox_retention_days)
-            app.scheduler = Scheduler(clock, job_sources(deps), after_job=app._after_job,
-                                      on_time=app.remember_time)
+            # One process per database file (the lock above), so a claim left unfinished at start was
+            # cut short by a crash and is handed back at once.
+            app.timer = Timer(uow, clock, Planner(due_kinds(deps)), after_job=app._after_job,
+                              on_time=app.remember_time, only_process=True)
             uow.subscribe(app.after_commit)
             if lock is not None:
                 app.db_file = FileIdentity.of(settings.db_path)

@@ -25,7 +25,7 @@ async def test_two_servers_never_see_each_other(bot):
         assert not (await app.handle_text(c, "join")).error
         await app.handle_text(c, "problem solved two-sum minutes 10 felt ok")
         await app.handle_text(c, "problem solved valid-anagram")
-    await app.scheduler.advance(timedelta(days=8))
+    await app.advance(timedelta(days=8))
 
     for mine, theirs in ((north, south), (south, north)):
         their_names = {c.name for c in theirs}
@@ -58,7 +58,7 @@ async def test_forget_me_leaves_no_row_of_that_member_anywhere(group):
 @alice problem solved two-sum felt hard
 @alice roadmap done python-fluency
 """)
-    await bot.app.scheduler.advance(timedelta(days=3))
+    await bot.app.advance(timedelta(days=3))
     db = bot.app.db
     member_id = await db.scalar("SELECT id FROM members WHERE name='alice'")
     user_id = await db.scalar("SELECT user_id FROM members WHERE name='alice'")

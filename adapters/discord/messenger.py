@@ -9,6 +9,11 @@ a message up at once, so it never holds the messages behind it.
 A thread reply (the check-in digest's answers) goes in a thread started from the message it replies
 to; such a thread has that message's id, so the id the outbox kept is all we need. Starting it again
 on a retry is harmless: Discord answers "a thread has already been created for this message".
+
+A DM goes to the person's DM channel, which Discord opens on request (POST /users/@me/channels, a
+request of its own against the global rate limit) and keeps stable. The id is returned to the
+deliverer (`Sent.dm_channel`), which keeps it in the database and hands it back with the person's
+later messages (`message.dm_channel`), so no restart opens it again.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import discord
 from discord.http import handle_message_parameters
 
 from adapters.discord import render
-from bot.ports import DeliveryError, OutboxMessage
+from bot.ports import DeliveryError, OutboxMessage, Sent
 
 log = logging.getLogger(__name__)
 NONCE_MAX = 25  # Discord's limit on a nonce string
@@ -124,8 +129,10 @@ class DiscordMessenger:
         self.pace = pace or ChannelPace()
         self.dm_channels: dict[str, int] = {}  # user id -> DM channel id; Discord keeps it stable
 
-    async def deliver(self, message: OutboxMessage, channel_ref: str | None, user_ref: str | None) -> str | None:
-        """Post the message; returns its Discord id (the outbox keeps it for a thread on it)."""
+    async def deliver(self, message: OutboxMessage, channel_ref: str | None,
+                      user_ref: str | None) -> str | Sent | None:
+        """Post the message; returns its Discord id (the outbox keeps it for a thread on it), for a DM as
+        `Sent` with the person's DM channel (the deliverer keeps it when it is new)."""
         if self.client.is_closed():  # shutting down: the message waits for the next start
             raise DeliveryError("the Discord client is closed")
         # Rendered before anything is sent: a reply that cannot become a Discord message is given up
@@ -136,42 +143,57 @@ class DiscordMessenger:
             raise DeliveryError(f"could not render: {type(exc).__name__}: {exc}", permanent=True,
                                 kind="render") from exc
         dm = channel_ref is None
+        opened: str | None = None  # the person's DM channel, told to the deliverer, which keeps it
         try:
             if channel_ref is not None:
-                channel_id = int(channel_ref)
-            elif user_ref is not None:
-                channel_id = await self._dm_channel(user_ref)
-            else:
+                return await self._post(int(channel_ref), message, out)
+            if user_ref is None:
                 raise DeliveryError("no Discord address", permanent=True)
-            thread = message.thread
-            if thread is not None and thread.ref and not dm:
+            kept = message.dm_channel or self.dm_channels.get(user_ref)
+            if kept is not None:
+                opened = str(kept)
                 try:
-                    return await self._send_in_thread(channel_id, int(thread.ref), thread.name, message, out)
-                except (discord.Forbidden, discord.NotFound) as exc:
-                    # No right to open or post in threads, or the message was deleted: the reply goes to
-                    # the channel rather than nowhere.
-                    log.warning("could not post %s in a thread (%s %s); posting it in the channel",
-                                message.key, exc.status, exc.code)
-            return await self._send(channel_id, message, out)
-        except DeliveryError:
+                    return Sent(await self._post(int(kept), message, out), dm_channel=opened)
+                except discord.NotFound:
+                    # The kept channel is gone (Discord keeps DM channels, but an id may be stale): open
+                    # the person's DM channel again, once, rather than give the message up.
+                    self.dm_channels.pop(user_ref, None)
+                    opened = None
+            opened = str(await self._open_dm(user_ref))
+            return Sent(await self._post(int(opened), message, out), dm_channel=opened)
+        except DeliveryError as exc:
+            exc.dm_channel = exc.dm_channel or opened
             raise
         except discord.RateLimited as exc:  # longer than the client is willing to wait in place
-            raise DeliveryError(f"rate limited for {exc.retry_after:.0f}s", retry_after=exc.retry_after) from None
+            raise DeliveryError(f"rate limited for {exc.retry_after:.0f}s", retry_after=exc.retry_after,
+                                dm_channel=opened) from None
         except discord.HTTPException as exc:
-            raise refusal(exc, dm=dm) from None
+            error = refusal(exc, dm=dm)
+            error.dm_channel = opened
+            raise error from None
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise DeliveryError(f"connection failed: {exc.__class__.__name__}") from None
+            raise DeliveryError(f"connection failed: {exc.__class__.__name__}", dm_channel=opened) from None
         except Exception:
             if self.client.is_closed():  # closed while sending (its HTTP session is gone): not this message's fault
-                raise DeliveryError("the Discord client closed during the send") from None
+                raise DeliveryError("the Discord client closed during the send", dm_channel=opened) from None
             raise
 
-    async def _dm_channel(self, user_ref: str) -> int:
-        channel_id = self.dm_channels.get(user_ref)
-        if channel_id is None:
-            await self.limit.wait()
-            data = await self.client.http.start_private_message(int(user_ref))
-            channel_id = self.dm_channels[user_ref] = int(data["id"])
+    async def _post(self, channel_id: int, message: OutboxMessage, out: render.Rendered) -> str | None:
+        thread = message.thread
+        if thread is not None and thread.ref and message.channel_id is not None:
+            try:
+                return await self._send_in_thread(channel_id, int(thread.ref), thread.name, message, out)
+            except (discord.Forbidden, discord.NotFound) as exc:
+                # No right to open or post in threads, or the message was deleted: the reply goes to
+                # the channel rather than nowhere.
+                log.warning("could not post %s in a thread (%s %s); posting it in the channel",
+                            message.key, exc.status, exc.code)
+        return await self._send(channel_id, message, out)
+
+    async def _open_dm(self, user_ref: str) -> int:
+        await self.limit.wait()
+        data = await self.client.http.start_private_message(int(user_ref))
+        channel_id = self.dm_channels[user_ref] = int(data["id"])
         return channel_id
 
     async def _send(self, channel_id: int, message: OutboxMessage, out: render.Rendered) -> str | None:

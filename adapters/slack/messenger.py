@@ -9,6 +9,10 @@ message up at once, so it never holds the messages behind it.
 
 A thread reply (the check-in digest's answers) is posted with `thread_ts` = the ts Slack returned
 for the message it replies to, which the outbox kept when that message was delivered.
+
+A DM goes to the person's IM channel, which `conversations.open` returns (a rate-limited request of
+its own). The id goes back to the deliverer (`Sent.dm_channel`), which keeps it in the database and
+hands it back with the person's later messages (`message.dm_channel`), so no restart asks again.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render
-from bot.ports import DeliveryError, OutboxMessage
+from bot.ports import DeliveryError, OutboxMessage, Sent
 from bot.reply import Image, Reply
 
 log = logging.getLogger(__name__)
@@ -121,8 +125,10 @@ class SlackMessenger:
         # Keys whose text went out (with its ts) but whose chart upload failed: a retry sends only the chart.
         self._posted: OrderedDict[str, str | None] = OrderedDict()
 
-    async def deliver(self, message: OutboxMessage, channel_ref: str | None, user_ref: str | None) -> str | None:
-        """Post the message; returns its ts (the outbox keeps it for a thread on it)."""
+    async def deliver(self, message: OutboxMessage, channel_ref: str | None,
+                      user_ref: str | None) -> str | Sent | None:
+        """Post the message; returns its ts (the outbox keeps it for a thread on it), for a DM as `Sent`
+        with the person's IM channel (the deliverer keeps it when it is new)."""
         # Rendered before anything is sent: a reply that cannot become Block Kit is given up at once
         # rather than tried again for ever, holding every message behind it.
         try:
@@ -130,17 +136,33 @@ class SlackMessenger:
         except Exception as exc:
             raise DeliveryError(f"could not render: {type(exc).__name__}: {exc}", permanent=True,
                                 kind="render") from exc
+        dm_channel: str | None = None
+        thread_ts = message.thread.ref if message.thread is not None else None
         try:
             if channel_ref is not None:
-                channel = channel_ref
-            elif user_ref is not None:
-                channel = await self.dm_channel(user_ref)
-            else:
+                return await self.send(channel_ref, message.reply, key=message.key, thread_ts=thread_ts,
+                                       rendered=out)
+            if user_ref is None:
                 raise DeliveryError("no Slack address", permanent=True)
-            thread_ts = message.thread.ref if message.thread is not None else None
-            return await self.send(channel, message.reply, key=message.key, thread_ts=thread_ts, rendered=out)
+            kept = message.dm_channel is not None or user_ref in self.dm_channels
+            if message.dm_channel is not None:
+                self.dm_channels.setdefault(user_ref, message.dm_channel)
+            dm_channel = await self.dm_channel(user_ref)
+            try:
+                ts = await self.send(dm_channel, message.reply, key=message.key, thread_ts=thread_ts, rendered=out)
+            except SlackApiError as exc:
+                if not kept or api_error(exc) != "channel_not_found":
+                    raise
+                # A kept IM channel that is gone (Slack keeps them, but an id may be stale): open the
+                # person's IM again, once, rather than give the message up.
+                self.dm_channels.pop(user_ref, None)
+                dm_channel = await self.dm_channel(user_ref)
+                ts = await self.send(dm_channel, message.reply, key=message.key, thread_ts=thread_ts, rendered=out)
+            return Sent(ts, dm_channel=dm_channel)
         except (SlackApiError, SlackRequestError, aiohttp.ClientError, OSError, TimeoutError) as exc:
-            raise delivery_error(exc, dm=channel_ref is None) from None
+            error = delivery_error(exc, dm=channel_ref is None)
+            error.dm_channel = dm_channel
+            raise error from None
 
     async def dm_channel(self, user: str) -> str:
         channel = self.dm_channels.get(user)

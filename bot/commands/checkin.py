@@ -83,7 +83,6 @@ async def group_checkins(ctx: Context, days: tuple[str, ...] | None = None, time
     changed = updated != before
     if changed:
         await repo.save_settings(group.id, updated)
-        ctx.reschedule = True
     return checkins.settings_reply(group.name, updated, group.timezone, changed)
 
 
@@ -95,7 +94,6 @@ async def group_checkins_off(ctx: Context) -> Reply:
     if not current.enabled:
         raise Conflict(f"Check-ins are already off in {group.name}.")
     await repo.save_settings(group.id, replace(current, enabled=False))
-    ctx.reschedule = True
     return Reply(text=f"Check-ins are off in {group.name}. `group checkins` turns them back on.")
 
 

@@ -22,7 +22,6 @@ class Context:
     content: ContentPack
     registry: Registry
     who: Whoami
-    reschedule: bool = False  # set when a command changed what the scheduler should run
     sent: int = 0  # outbox messages queued by this command
     notes: list[str] = field(default_factory=list)
 

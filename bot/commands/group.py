@@ -74,7 +74,6 @@ async def group_setup(ctx: Context, timezone: str | None = None, post_time: time
         await ctx.store.groups.save(group)
         if timezone is not None and timezone != old_timezone:
             await practice.build_stats(ctx.store, group, ctx.now)  # the weeks now begin at another midnight
-    ctx.reschedule = True
     return Reply(
         title=f"Study group {group.name} {'is set up' if created else 'updated'}",
         text="Members join with `join`." if created else "",
@@ -96,7 +95,6 @@ async def _set_paused(ctx: Context, paused: bool) -> Reply:
         raise Conflict(f"{group.name} is already {'paused' if paused else 'running'}.")
     group.paused = paused
     await ctx.store.groups.save(group)
-    ctx.reschedule = True
     if paused:
         return Reply(text=f"{group.name} is paused: no scheduled posts until `group resume`.")
     return Reply(text=f"{group.name} is running again.", tone="success")

@@ -17,7 +17,6 @@ from bot.text import Rich, Said
 @command("join", scope="group", help="Join this channel's study group")
 async def join(ctx: Context) -> Reply:
     member, rejoined = await _join(ctx)
-    ctx.reschedule = True
     again = "back " if rejoined else ""
     return Reply(
         title=f"Welcome {again}to {ctx.group.name}, {member.name}!",
@@ -68,7 +67,6 @@ async def profile(ctx: Context, timezone: str | None = None, target: str | None 
             changed.append(name)
     if changed:
         await ctx.store.members.save(member)
-        ctx.reschedule = True
     return Reply(
         title=f"{member.name}'s profile",
         text=f"Updated your {', '.join(changed)}." if changed else "",

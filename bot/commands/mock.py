@@ -222,7 +222,6 @@ async def mock_confirm(ctx: Context) -> Reply:
         start = session.proposed_at
         await ctx.store.mock.move(session.id, start, start + length)
         await ctx.store.mock.confirm(session.id, me.id, ctx.now)
-        ctx.reschedule = True
         epoch = int(start.timestamp())
         for member in (await _members(ctx)).values():
             if session.seat(member.id) is None:
@@ -303,7 +302,6 @@ async def mock_cancel(ctx: Context) -> Reply:
     if session.starts_at <= ctx.now:
         raise Conflict("The session has started; report how it went with `mock feedback PARTNER ...`.")
     await ctx.store.mock.set_status_of(session.id, "cancelled")
-    ctx.reschedule = True
     await _notify(ctx, session, "cancelled", Reply(
         title="Mock interview cancelled",
         text=f"{ctx.member.name} can't make it this week. You are first in line next round.",
@@ -370,7 +368,6 @@ async def group_pair_now(ctx: Context) -> Reply:
     summary = await svc.pair_round(ctx.store, ctx.content, ctx.now, group, belongs)
     if summary is None:
         raise Conflict(f"This week's round has already run; the next one pairs after {belongs:%a %d %b} (UTC).")
-    ctx.reschedule = True
     return Reply(title="Pairing round done",
                  text=f"{summary.sessions} session{'s' if summary.sessions != 1 else ''}, "
                       f"{summary.unpaired} sitting out. Seed {summary.seed} ({summary.method}).",

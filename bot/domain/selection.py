@@ -66,6 +66,26 @@ class Posted:
 
 
 @dataclass(frozen=True)
+class PostHistory:
+    """What selection needs of a group's past posts, whatever their number: how often each item was
+    posted, and when each pattern was last used. The database keeps it to one row per item and pattern,
+    so a group a year old costs the daily fire no more than a new one."""
+
+    times: dict[tuple[str, str], int]  # (kind, item id) -> posts
+    pattern_last: dict[str, date]  # problem pattern -> the last day it was posted
+
+    @classmethod
+    def of(cls, posts: Sequence[Posted]) -> PostHistory:
+        times: dict[tuple[str, str], int] = {}
+        last: dict[str, date] = {}
+        for h in posts:
+            times[(h.kind, h.item_id)] = times.get((h.kind, h.item_id), 0) + 1
+            if h.kind == "problem" and (h.pattern not in last or h.local_date > last[h.pattern]):
+                last[h.pattern] = h.local_date
+        return cls(times, last)
+
+
+@dataclass(frozen=True)
 class Choice:
     item_id: str
     kind: str  # "problem" | "ml"
@@ -93,9 +113,11 @@ def _pick_difficulty(mix: tuple[float, float, float], draw: float, available: se
 
 def choose_daily(
     *, group_key: int, local_date: date, age_days: int, stage: int, problems: Sequence[Problem],
-    history: Sequence[Posted], ml_questions: Sequence[MLQuestion] = (), ml_days: Sequence[str] = (),
+    history: Sequence[Posted] | PostHistory, ml_questions: Sequence[MLQuestion] = (), ml_days: Sequence[str] = (),
     ramp: Ramp = Ramp(),
 ) -> Choice:
+    if not isinstance(history, PostHistory):
+        history = PostHistory.of(history)
     if ml_questions and weekday_name(local_date) in ml_days:
         return _choose_ml(group_key, local_date, ml_questions, history)
     problems = [p for p in problems if not p.premium]  # a daily post must open for every member
@@ -103,19 +125,12 @@ def choose_daily(
     available = {p.difficulty for p in problems}
     difficulty = _pick_difficulty(mix, _unit(group_key, local_date, "difficulty"), available)
     pool = [p for p in problems if p.difficulty == difficulty]
-    posted = [h for h in history if h.kind == "problem"]
     # No repeat until this difficulty is exhausted: take the problems posted the fewest times.
-    times = {p.id: 0 for p in pool}
-    for h in posted:
-        if h.item_id in times:
-            times[h.item_id] += 1
+    times = {p.id: history.times.get(("problem", p.id), 0) for p in pool}
     fewest = min(times.values())
     fresh = [p for p in pool if times[p.id] == fewest]
     # Patterns rotate least-recently-used first (never used counts as oldest).
-    last_used: dict[str, date] = {}
-    for h in posted:
-        if h.pattern not in last_used or h.local_date > last_used[h.pattern]:
-            last_used[h.pattern] = h.local_date
+    last_used = history.pattern_last
     oldest = min(last_used.get(p.pattern, date.min) for p in fresh)
     candidates = sorted((p for p in fresh if last_used.get(p.pattern, date.min) == oldest), key=lambda p: p.id)
     patterns = sorted({p.pattern for p in candidates})
@@ -128,11 +143,8 @@ def choose_daily(
     return Choice(chosen.id, "problem", chosen.difficulty, chosen.pattern)
 
 
-def _choose_ml(group_key: int, local_date: date, questions: Sequence[MLQuestion], history: Sequence[Posted]) -> Choice:
-    times = {q.id: 0 for q in questions}
-    for h in history:
-        if h.kind == "ml" and h.item_id in times:
-            times[h.item_id] += 1
+def _choose_ml(group_key: int, local_date: date, questions: Sequence[MLQuestion], history: PostHistory) -> Choice:
+    times = {q.id: history.times.get(("ml", q.id), 0) for q in questions}
     fewest = min(times.values())
     fresh = sorted(q.id for q in questions if times[q.id] == fewest)
     q_id = fresh[int(_unit(group_key, local_date, "ml") * len(fresh))]

@@ -7,8 +7,8 @@
 """
 
 from bot.ports.clock import Clock
-from bot.ports.messaging import DeliveryError, Messenger, OutboxMessage, Thread
+from bot.ports.messaging import DeliveryError, Messenger, OutboxMessage, Sent, Thread
 from bot.ports.storage import Listener, Store, UnitOfWork
 
-__all__ = ["Clock", "DeliveryError", "Listener", "Messenger", "OutboxMessage", "Store", "Thread",
+__all__ = ["Clock", "DeliveryError", "Listener", "Messenger", "OutboxMessage", "Sent", "Store", "Thread",
            "UnitOfWork"]

@@ -40,6 +40,24 @@ class OutboxMessage:
     ref: str | None = None  # what the platform returned when it accepted this message
     thread: Thread | None = None  # filled in by the deliverer for a thread reply
     unreadable: str | None = None  # why the stored payload could not be read back (it is never sent)
+    destination: str | None = None  # the queue it is in (a channel, or the person for a DM); storage's name
+    # Where it goes on the platform, read with the message when a deliverer claims it (Outbox.claim):
+    # the channel's or the person's platform id, and the DM channel kept for that person, if any.
+    channel_ref: str | None = None
+    user_ref: str | None = None
+    dm_channel: str | None = None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What a messenger may return for a message the platform accepted, when it has more to say than
+    the message's id: `dm_channel`, the DM channel it had to open for the person (Discord's
+    POST /users/@me/channels, Slack's conversations.open). The deliverer keeps it with the mark, and
+    hands it back as `message.dm_channel` with the person's later messages, after any restart: a DM
+    channel costs one request per person, ever. The messenger itself never touches storage."""
+
+    ref: str | None = None
+    dm_channel: str | None = None
 
 
 class DeliveryError(Exception):
@@ -53,11 +71,13 @@ class DeliveryError(Exception):
     """
 
     def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None,
-                 kind: str | None = None):
+                 kind: str | None = None, dm_channel: str | None = None):
         super().__init__(message)
         self.permanent = permanent
         self.retry_after = retry_after
         self.kind = kind
+        # A DM channel opened before the failure (as in `Sent`): still the person's, kept all the same.
+        self.dm_channel = dm_channel
 
 
 class Messenger(Protocol):
@@ -65,9 +85,10 @@ class Messenger(Protocol):
 
     `deliver` returns what the platform gave back for the message (its id), or None; the outbox keeps it
     so that a later message can be a reply in its thread (`message.thread`). A platform without threads
-    posts such a reply like any other message.
+    posts such a reply like any other message. A messenger that opened a DM channel returns `Sent`.
     """
 
     platform: str
 
-    async def deliver(self, message: OutboxMessage, channel_ref: str | None, user_ref: str | None) -> str | None: ...
+    async def deliver(self, message: OutboxMessage, channel_ref: str | None,
+                      user_ref: str | None) -> str | Sent | None: ...

@@ -1,16 +1,25 @@
-"""The job sources: each feature says which jobs should exist, from what the database holds."""
+"""The due kinds: each feature declares what is due when (bot/scheduling/planner.py, DueKind).
+
+This module holds the daily post and the housekeeping, and gathers the kinds of the other features
+(accountability.py, mock_jobs.py). A kind's `read` and `subjects` run inside a unit of work and await
+nothing but the store; its `run` is a service call that opens its own units.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.content import ContentPack
+from bot.domain.model import Group
 from bot.domain.timeutil import zone
-from bot.ports import Clock, UnitOfWork
+from bot.ports import Clock, Store, UnitOfWork
 from bot.scheduling import accountability, mock_jobs
-from bot.scheduling.scheduler import Job, JobSource
+from bot.scheduling.planner import DueKind, Fire
+from bot.scheduling.subjects import group_ids, read_group, running
+from bot.scheduling.timer import prune_kind
 from bot.services import daily, retention
 
 
@@ -24,23 +33,37 @@ class JobDeps:
     outbox_retention_days: int = 14
 
 
-def job_sources(deps: JobDeps) -> list[JobSource]:
+def daily_kind(deps: JobDeps) -> DueKind:
+    def trigger(g: Group) -> CronTrigger | None:
+        if not running(g):
+            return None
+        return CronTrigger(hour=g.post_time.hour, minute=g.post_time.minute, timezone=zone(g.timezone))
 
-    async def daily_posts() -> list[Job]:
-        async def run(group_id: int) -> None:
-            await daily.post_daily(deps.uow, deps.content, deps.clock.now(), group_id)
+    async def run(fire: Fire) -> None:
+        # A late run (the bot was down at post time) still posts today's problem, but only once today's
+        # post time has passed: a day that has passed is never posted late, and a bot back before the
+        # post time waits for it. Hence no grace: lateness is judged by the group's own day.
+        await daily.post_daily(deps.uow, deps.content, fire.now, fire.subject,
+                               only_after_post_time=fire.late > timedelta(0))
 
-        return [
-            Job(f"daily:{g.id}", CronTrigger(hour=g.post_time.hour, minute=g.post_time.minute, timezone=zone(g.timezone)),
-                run, {"group_id": g.id})
-            for g in await deps.uow.run(lambda store: store.groups.all()) if not g.paused
-        ]
+    return DueKind("daily", "group", read_group, trigger, run, subjects=group_ids, grace=None)
 
-    async def housekeeping() -> list[Job]:
-        async def prune() -> None:
-            await retention.prune_outbox(deps.uow, deps.clock.now(), deps.outbox_retention_days)
 
-        # Once a day, at a quiet hour in most of the world; one job for all groups.
-        return [Job("outbox-prune", CronTrigger(hour=3, minute=30, timezone=zone("UTC")), prune)]
+def housekeeping(deps: JobDeps) -> list[DueKind]:
+    async def always(store: Store, subject: int) -> bool:
+        return True
 
-    return [daily_posts, *accountability.job_sources(deps), mock_jobs.job_source(deps), housekeeping]
+    async def only_one(store: Store, after: int, limit: int) -> list[int]:
+        return [0] if after < 0 else []
+
+    async def prune(fire: Fire) -> None:
+        await retention.prune_outbox(deps.uow, fire.now, deps.outbox_retention_days)
+
+    # Once a day, at a quiet hour in most of the world; one run for all groups (subject 0).
+    outbox = DueKind("outbox-prune", "global", always, lambda _: CronTrigger(hour=3, minute=30, timezone=UTC),
+                     prune, subjects=only_one)
+    return [outbox, prune_kind(deps.uow)]
+
+
+def due_kinds(deps: JobDeps) -> list[DueKind]:
+    return [daily_kind(deps), *accountability.due_kinds(deps), *mock_jobs.due_kinds(deps), *housekeeping(deps)]

@@ -1,67 +1,80 @@
-"""Job sources for mock interviews: per group the heads-up a day before pairing and the round; per session
-the reminders and the feedback prompt."""
+"""Due kinds for mock interviews: per group the heads-up a day before pairing and the round; per session
+the two reminders and the feedback prompt."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
+from bot.domain.model import Group
 from bot.domain.timeutil import WEEKDAYS, zone
 from bot.ports import Store
-from bot.scheduling.scheduler import Job
+from bot.scheduling.planner import DueKind, Fire
+from bot.scheduling.subjects import group_ids, read_group, running
 from bot.services.mock import feedback_prompt, heads_up, remind, run_round
 
+if TYPE_CHECKING:
+    from bot.scheduling.jobs import JobDeps
 
-def job_source(deps):
-    """`deps` is bot.scheduling.jobs.JobDeps."""
-    """Per group: the heads-up a day before pairing and the round; per session: reminders and the prompt."""
+Times = tuple[datetime, datetime]  # a scheduled session's (starts at, ends at)
 
-    async def heads_up_job(group_id: int) -> None:
-        await heads_up(deps.uow, deps.content, deps.clock.now(), group_id)
 
-    async def round_job(group_id: int) -> None:
-        await run_round(deps.uow, deps.content, deps.clock.now(), group_id)
+def due_kinds(deps: JobDeps) -> list[DueKind]:
+    # -- per group ----------------------------------------------------------------------------------
+    def heads_up_trigger(g: Group) -> CronTrigger | None:
+        if not running(g):
+            return None
+        # "A day before" is the same wall-clock time the previous day, also across a DST change.
+        day = WEEKDAYS.index(g.pairing_day)
+        return CronTrigger(day_of_week=WEEKDAYS[(day - 1) % 7], hour=g.pairing_time.hour,
+                           minute=g.pairing_time.minute, timezone=zone(g.timezone))
 
-    async def remind_job(session_id: int, which: str) -> None:
-        await remind(deps.uow, deps.content, deps.clock.now(), session_id, which)
+    def round_trigger(g: Group) -> CronTrigger | None:
+        if not running(g):
+            return None
+        return CronTrigger(day_of_week=g.pairing_day, hour=g.pairing_time.hour, minute=g.pairing_time.minute,
+                           timezone=zone(g.timezone))
 
-    async def prompt_job(session_id: int) -> None:
-        await feedback_prompt(deps.uow, deps.content, deps.clock.now(), session_id)
+    async def heads_up_run(fire: Fire) -> None:
+        await heads_up(deps.uow, deps.content, fire.now, fire.subject)
 
-    async def jobs() -> list[Job]:
-        out = []
-        now = deps.clock.now()
+    async def round_run(fire: Fire) -> None:
+        # The sessions it creates record their change: after the commit their reminders are planned.
+        await run_round(deps.uow, deps.content, fire.now, fire.subject)
 
-        async def read(store: Store):
-            return await store.groups.all(), await store.mock.upcoming(now)
+    # -- per session ----------------------------------------------------------------------------------
+    # A session's instants do not depend on its group being paused: a paused group's reminders come
+    # due and send nothing (the services look), so a pause and a resume re-plan no session.
+    async def read_times(store: Store, session_id: int) -> Times | None:
+        return await store.mock.times(session_id)
 
-        groups, upcoming = await deps.uow.run(read)
-        for g in groups:
-            if g.paused:
-                continue
-            tz = zone(g.timezone)
-            day = WEEKDAYS.index(g.pairing_day)
-            at = g.pairing_time
-            # "A day before" is the same wall-clock time the previous day, also across a DST change.
-            out.append(Job(f"mock-heads-up:{g.id}", CronTrigger(day_of_week=WEEKDAYS[(day - 1) % 7], hour=at.hour,
-                                                                minute=at.minute, timezone=tz),
-                           heads_up_job, {"group_id": g.id}))
-            out.append(Job(f"mock-round:{g.id}", CronTrigger(day_of_week=g.pairing_day, hour=at.hour,
-                                                             minute=at.minute, timezone=tz),
-                           round_job, {"group_id": g.id}))
-        # A date trigger reports its instant even once passed, so only instants still ahead become jobs.
-        for s in upcoming:
-            for which, when in (("24h", s.starts_at - timedelta(hours=24)), ("1h", s.starts_at - timedelta(hours=1)),
-                                ("feedback", s.ends_at)):
-                if when <= now:
-                    continue
-                if which == "feedback":
-                    out.append(Job(f"mock-feedback:{s.id}", DateTrigger(when), prompt_job, {"session_id": s.id}))
-                else:
-                    out.append(Job(f"mock-remind:{s.id}:{which}", DateTrigger(when), remind_job,
-                                   {"session_id": s.id, "which": which}))
-        return out
+    async def session_ids(store: Store, after: int, limit: int) -> list[int]:
+        return await store.mock.upcoming_ids_after(deps.clock.now(), after, limit)
 
-    return jobs
+    def at(offset: timedelta, end: bool = False):
+        # A date trigger reports its instant even once it has passed; next_due never plans such an instant.
+        def trigger(times: Times) -> DateTrigger:
+            return DateTrigger(times[1] if end else times[0] - offset)
+        return trigger
+
+    def reminder(which: str):
+        async def run(fire: Fire) -> None:
+            await remind(deps.uow, deps.content, fire.now, fire.subject, which)
+        return run
+
+    async def prompt_run(fire: Fire) -> None:
+        await feedback_prompt(deps.uow, deps.content, fire.now, fire.subject)
+
+    return [
+        DueKind("mock-heads-up", "group", read_group, heads_up_trigger, heads_up_run, subjects=group_ids),
+        DueKind("mock-round", "group", read_group, round_trigger, round_run, subjects=group_ids),
+        DueKind("mock-remind-24h", "session", read_times, at(timedelta(hours=24)), reminder("24h"),
+                subjects=session_ids),
+        DueKind("mock-remind-1h", "session", read_times, at(timedelta(hours=1)), reminder("1h"),
+                subjects=session_ids),
+        DueKind("mock-feedback", "session", read_times, at(timedelta(0), end=True), prompt_run,
+                subjects=session_ids),
+    ]

@@ -51,17 +51,23 @@ async def choose_for(store: Store, content: ContentPack, group: Group, now: date
     age = (day - local_date(group.created_at or now, group.timezone)).days
     choice = choose_daily(
         group_key=group.id, local_date=day, age_days=age, stage=await group_stage(store, content, group),
-        problems=list(content.problems.values()), history=await store.practice.history(group.id),
+        problems=list(content.problems.values()), history=await store.practice.post_history(group.id),
         ml_questions=list(content.ml_questions.values()), ml_days=group.ml_days,
     )
     return Posted(day, choice.item_id, choice.kind, choice.difficulty, choice.pattern)
 
 
-async def post_daily(uow: UnitOfWork, content: ContentPack, now: datetime, group_id: int) -> bool:
-    """Post today's problem for a group unless it already has one (idempotent across restarts)."""
+async def post_daily(uow: UnitOfWork, content: ContentPack, now: datetime, group_id: int, *,
+                     only_after_post_time: bool = False) -> bool:
+    """Post today's problem for a group unless it already has one (idempotent across restarts).
+
+    `only_after_post_time`: a run made late (the bot was down at post time) posts only once today's post
+    time has passed, so a day that has passed is never posted late and a bot back early waits."""
     async def work(store: Store):
         group = await store.groups.get(group_id)
         if group is None or group.paused or not content.problems:
+            return False
+        if only_after_post_time and not post_time_passed(group, now):
             return False
         day = local_date(now, group.timezone)
         if await store.practice.post_for(group.id, day) is not None:
@@ -77,15 +83,3 @@ async def post_daily(uow: UnitOfWork, content: ContentPack, now: datetime, group
 def post_time_passed(group: Group, now: datetime) -> bool:
     local = now.astimezone(zone(group.timezone))
     return local.time().replace(second=0, microsecond=0) >= time(group.post_time.hour, group.post_time.minute)
-
-
-async def catch_up(uow: UnitOfWork, content: ContentPack, now: datetime) -> int:
-    """After a restart: post today's problem where today's post time has passed and nothing went out.
-
-    Only today counts; a day that has passed is never posted late.
-    """
-    posted = 0
-    for group in await uow.run(lambda store: store.groups.all()):
-        if not group.paused and post_time_passed(group, now):
-            posted += await post_daily(uow, content, now, group.id)
-    return posted

@@ -1,8 +1,17 @@
 """Delivering the outbox: each message goes out once, in order per channel or person, with retries.
 
+Any number of deliverers (processes) may share one outbox. A deliverer claims whole destinations (a
+channel, a person) with a lease before it sends anything, and gets each one's oldest due message in
+the same unit; while it holds a destination nobody else sends to it, so each message goes once and a
+destination's messages go in order. Each message settled (marked) renews the lease and hands over the
+next message in the same unit: one unit per message. A deliverer that dies leaves its destinations
+held until the lease lapses; then another takes them over. A process that knows it is the only one
+(SQLite's file lock) hands back every claim at its first pass instead: what it finds held, a process
+that died held.
+
 A message is marked delivered right after the platform accepted it. The idempotency key travels with
 it, so a platform that deduplicates (Discord's nonce, our test fakes) drops the rare repeat that a
-crash between 'sent' and 'marked' would cause.
+crash between 'sent' and 'marked' (or a send that outlasted its lease) would cause.
 
 Threads: a message enqueued with `thread_of=KEY` is a reply in the thread of message KEY. What the
 platform returned for each message (its id) is stored in the same statement that marks it delivered;
@@ -27,14 +36,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import secrets
+import socket
 import sqlite3
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from bot import text as tx
-from bot.ports import Clock, DeliveryError, Messenger, OutboxMessage, Store, Thread, UnitOfWork
+from bot.ports import Clock, DeliveryError, Messenger, OutboxMessage, Sent, Store, UnitOfWork
+from bot.ports.storage import Lease
 from bot.reply import Reply
 from bot.text import Rich, Said
 
@@ -47,6 +58,10 @@ NOTICE = "undeliverable"  # key prefix of the notices to organisers
 DM_CLOSED = "dm-closed"  # key prefix of the notice, in the channel, to a member who takes no DMs
 _NOTICES = (f"{NOTICE}:", f"{DM_CLOSED}:")
 PROBE = "outbox-probe"  # the runtime row written to prove the database takes writes again
+# How long a claim on a destination holds without a message settled: longer than any one send takes
+# (Discord's pacing and discord.py's own retries stay well within it), short enough that a destination
+# of a deliverer that died is taken over soon.
+LEASE = timedelta(minutes=2)
 
 Work = Callable[[Store], Awaitable[None]]
 
@@ -68,20 +83,39 @@ def halt_backoff(failures: int) -> timedelta:
     return min(timedelta(seconds=2 ** min(max(failures - 1, 0), 10)), HALT_BACKOFF_MAX)
 
 
+def _keeping_dm(mark: Work, platform: str, user_id: int, dm_channel: str) -> Work:
+    """An outcome that also keeps the DM channel the messenger opened for the person."""
+    async def work(store: Store) -> None:
+        await mark(store)
+        await store.links.keep_dm(platform, user_id, dm_channel)
+
+    return work
+
+
 class StoreFailure(Exception):
     """The outbox could not be read or written: delivery has stopped until a write succeeds."""
 
 
 class Deliverer:
-    def __init__(self, uow: UnitOfWork, clock: Clock, messenger: Messenger, *, concurrency: int | None = None):
+    def __init__(self, uow: UnitOfWork, clock: Clock, messenger: Messenger, *, concurrency: int | None = None,
+                 lease: timedelta = LEASE, only_process: bool = True, owner: str | None = None):
+        """`only_process`: no other deliverer uses this database (SQLite's file lock), so destinations
+        found held at the first pass were held by a process that died, and are taken back at once.
+        Otherwise (several processes on one database) they are taken over once their lease lapses."""
         self.uow = uow
         self.clock = clock
         self.messenger = messenger
         # Destinations served at once: a platform whose limits are per channel (Discord: 5 posts in 5 s
         # each) needs many channels in flight to use its global budget; the messenger knows best.
         self.concurrency = concurrency or getattr(messenger, "concurrency", 8)
+        self.lease = lease
+        self.only_process = only_process
+        # Who holds a claim, as an operator reading outbox_queues would want to know it; random, so two
+        # deliverers of one process (or a restart with the same pid) are never taken for each other.
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self._wake = asyncio.Event()
         self._drain_lock = asyncio.Lock()
+        self._recovered = not only_process  # claims of a dead predecessor handed back (see drain)
         self.delivered = 0  # messages the platform accepted
         # Outcomes that happened (a send, a refusal) but could not be recorded yet, in order.
         self._owed: list[Work] = []
@@ -95,6 +129,10 @@ class Deliverer:
     def wake(self) -> None:
         self._wake.set()
 
+    def _lease(self) -> Lease:
+        now = self.clock.now()
+        return Lease(self.owner, now, now + self.lease, self.messenger.platform)
+
     async def drain(self, limit: int | None = None) -> int:
         """Deliver everything due now; returns how many messages were settled (delivered, or given up
         as undeliverable) and recorded. Sends nothing while a failed write holds delivery.
@@ -107,6 +145,14 @@ class Deliverer:
         async with self._drain_lock:
             if not await self._resume():
                 return 0
+            if not self._recovered:
+                try:
+                    released = await self._read(lambda s: s.outbox.release(None, self.clock.now()))
+                except StoreFailure:
+                    return 0
+                self._recovered = True
+                if released:
+                    log.info("%d destinations held by the last process are delivered to again", released)
             done = 0
             while limit is None or done < limit:
                 progress = await self._pass()
@@ -116,79 +162,108 @@ class Deliverer:
             return done
 
     async def _pass(self) -> int:
+        """Claim destinations and drain each, up to `concurrency` at once. Slots are refilled with one
+        claim for many destinations, once half of them are free, so a claim costs a fraction of a unit
+        per message; a pass ends when a claim finds nothing more."""
+        done = 0
+        running: set[asyncio.Task[int]] = set()
+        more = True
         try:
-            due = await self._read(lambda s: s.outbox.due(self.clock.now(), limit=500))
+            while True:
+                room = self.concurrency - len(running)
+                if more and not self.halted and (not running or room * 2 >= self.concurrency):
+                    lease = self._lease()
+                    try:
+                        heads = await self._read(lambda s, lease=lease, room=room: s.outbox.claim(lease, room))
+                    except StoreFailure:
+                        heads = []
+                    more = len(heads) == room
+                    running |= {asyncio.ensure_future(self._run_queue(head)) for head in heads}
+                if not running:
+                    return done
+                finished, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                done += sum(task.result() for task in finished)
+        finally:
+            # Cancelled (the app stops): no queue goes on sending behind our back. What a cancelled queue
+            # held stays claimed until its lease lapses, or the next start hands it back.
+            for task in running:
+                task.cancel()
+            if running:
+                await asyncio.gather(*running, return_exceptions=True)
+
+    async def _run_queue(self, msg: OutboxMessage | None) -> int:
+        """Send one destination's messages, oldest first, while this deliverer holds it. Whether it still
+        does is decided in the database, at each settle (a send may outlast the lease, and another
+        deliverer may have taken the destination meanwhile): then there is no next message."""
+        done = 0
+        try:
+            while msg is not None and not self.halted:
+                settled, msg = await self._deliver_one(msg)
+                done += settled
         except StoreFailure:
-            return 0
-        queues: OrderedDict[tuple, list[OutboxMessage]] = OrderedDict()
-        for msg in due:
-            dest = ("c", msg.channel_id) if msg.channel_id is not None else ("u", msg.user_id)
-            queues.setdefault(dest, []).append(msg)
-        gate = asyncio.Semaphore(self.concurrency)
+            pass  # delivery is halted: every queue stops before its next send
+        return done
 
-        async def run_queue(messages: list[OutboxMessage]) -> int:
-            async with gate:
-                done = 0
-                try:
-                    if self.halted or await self._read(lambda s: s.outbox.pending_before(messages[0])):
-                        return 0  # an older message to this place is waiting for a retry
-                    for msg in messages:
-                        if not await self._deliver_one(msg):
-                            break
-                        done += 1
-                except StoreFailure:
-                    pass  # delivery is halted: every queue stops before its next send
-                return done
-
-        results = await asyncio.gather(*(run_queue(q) for q in queues.values()))
-        return sum(results)
-
-    async def _deliver_one(self, msg: OutboxMessage) -> bool:
-        """Send one message and record the outcome; False when its queue must wait (a retry, a halt)."""
+    async def _deliver_one(self, msg: OutboxMessage) -> tuple[bool, OutboxMessage | None]:
+        """Send one message and record the outcome; returns whether it was settled (delivered or given
+        up), and the destination's next message if it may go now."""
         platform = self.messenger.platform
         if msg.unreadable is not None:
-            await self._give_up(msg, msg.unreadable, "render")
-            return True
-        channel_ref = user_ref = None
-        if msg.channel_id is not None:
-            channel_ref = await self._read(lambda s: s.links.external(platform, "channel", msg.channel_id))
-        else:
-            user_ref = await self._read(lambda s: s.links.external(platform, "user", msg.user_id))
+            return await self._give_up(msg, msg.unreadable, "render")
+        channel_ref = msg.channel_ref if msg.channel_id is not None else None
+        user_ref = msg.user_ref if msg.channel_id is None else None
         if channel_ref is None and user_ref is None:
-            await self._record(lambda s: s.outbox.mark_undeliverable(msg.id, f"no {platform} address for this message"))
-            return True
-        if msg.thread_of is not None:
-            msg.thread = await self._read(lambda s: self._thread(s, msg.thread_of))
-        if self.halted:  # another queue's write failed while this one was getting ready: send nothing
-            return False
+            error = f"no {platform} address for this message"
+            return True, await self._settle(msg, lambda s: s.outbox.mark_undeliverable(msg.id, error))
         try:
-            ref = await self.messenger.deliver(msg, channel_ref, user_ref)
+            result = await self.messenger.deliver(msg, channel_ref, user_ref)
         except DeliveryError as exc:
             if not exc.permanent:
                 wait = timedelta(seconds=exc.retry_after) if exc.retry_after else backoff(msg.attempts)
                 log.warning("delivery of %s failed (%s); will retry", msg.key, exc)
                 failed, retry_at = str(exc), self.clock.now() + wait  # kept as values: the work may be owed
-                await self._record(lambda s: s.outbox.mark_failed(msg.id, failed, retry_at))
-                return False
+                return False, await self._settle(
+                    msg, lambda s: s.outbox.mark_failed(msg.id, failed, retry_at), exc.dm_channel)
             kind = exc.kind or ("recipient" if msg.user_id is not None else "destination")
             log.warning("delivery of %s failed for good (%s: %s)", msg.key, kind, exc)
-            await self._give_up(msg, str(exc), kind)
-            return True
+            return await self._give_up(msg, str(exc), kind, exc.dm_channel)
         except OSError as exc:  # a network or I/O error the messenger did not name: it may pass
             log.warning("delivery of %s failed (%r); will retry", msg.key, exc)
             failed, retry_at = repr(exc), self.clock.now() + backoff(msg.attempts)
-            await self._record(lambda s: s.outbox.mark_failed(msg.id, failed, retry_at))
-            return False
+            return False, await self._settle(msg, lambda s: s.outbox.mark_failed(msg.id, failed, retry_at))
         except Exception as exc:
             # Anything else is about this message: it could not be rendered, or a bug meets it. A retry
             # would fail the same way, for ever, and hold every message behind it.
             log.warning("delivery of %s failed for good: it could not be rendered", msg.key, exc_info=True)
-            await self._give_up(msg, f"could not render: {type(exc).__name__}: {exc}", "render")
-            return True
+            return await self._give_up(msg, f"could not render: {type(exc).__name__}: {exc}", "render")
         self.delivered += 1
+        ref, dm_channel = (result.ref, result.dm_channel) if isinstance(result, Sent) else (result, None)
         delivered_at, kept = self.clock.now(), ref if isinstance(ref, str) else None
-        await self._record(lambda s: s.outbox.mark_delivered(msg.id, delivered_at, kept))
-        return True
+        return True, await self._settle(msg, lambda s: s.outbox.mark_delivered(msg.id, delivered_at, kept),
+                                        dm_channel)
+
+    async def _settle(self, msg: OutboxMessage, mark: Work,
+                      dm_channel: str | None = None) -> OutboxMessage | None:
+        """Record a message's outcome and, in the same unit, renew the hold on its destination and read
+        the next message: one unit per message. A DM channel the messenger had to open is kept with it.
+
+        Only the outcome is owed if the unit fails: the hold is then left to lapse, or given back when
+        the owed outcomes are written (see _write_owed)."""
+        if dm_channel is not None and dm_channel != msg.dm_channel and msg.user_id is not None:
+            mark = _keeping_dm(mark, self.messenger.platform, msg.user_id, dm_channel)
+        lease = self._lease()
+
+        async def settle(store: Store) -> OutboxMessage | None:
+            await mark(store)
+            return await store.outbox.advance(msg, lease)
+
+        try:
+            following = await self.uow.run(settle)
+        except Exception as exc:
+            self._owed.append(mark)
+            self._halt(exc, "a delivery could not be recorded")
+            raise StoreFailure(str(exc)) from exc
+        return following
 
     # -- bookkeeping ------------------------------------------------------------------------------
     async def _read(self, read: Callable[[Store], Awaitable[T]]) -> T:
@@ -196,15 +271,6 @@ class Deliverer:
             return await self.uow.run(read)
         except Exception as exc:
             self._halt(exc, "the outbox could not be read")
-            raise StoreFailure(str(exc)) from exc
-
-    async def _record(self, work: Work) -> None:
-        """Record an outcome in its own transaction. If that fails, keep it to write later and halt."""
-        try:
-            await self.uow.run(work)
-        except Exception as exc:
-            self._owed.append(work)
-            self._halt(exc, "a delivery could not be recorded")
             raise StoreFailure(str(exc)) from exc
 
     def _halt(self, exc: Exception, what: str) -> None:
@@ -235,11 +301,16 @@ class Deliverer:
 
     async def _write_owed(self) -> bool:
         owed = list(self._owed)
+        now = self.clock.now()
+
         async def write(store: Store) -> None:
             for work in owed:
                 await work(store)
             if not owed:
-                await store.runtime.set(PROBE, self.clock.now().isoformat())
+                await store.runtime.set(PROBE, now.isoformat())
+            # The destinations whose queues stopped at the failed write are still held by us: given back
+            # now, so that delivery resumes at once rather than when their leases lapse.
+            await store.outbox.release(self.owner, now)
 
         try:
             await self.uow.run(write)
@@ -250,20 +321,13 @@ class Deliverer:
         return True
 
     # -- what the deliverer reads and tells -------------------------------------------------------
-    async def _thread(self, store: Store, key: str) -> Thread:
-        """The thread a reply goes in: the starting message's platform id once it was delivered, else None
-        (it was undeliverable, or the platform has no threads), and its title as the thread's name."""
-        parent = await store.outbox.get(key)
-        if parent is None:
-            return Thread(None, "")
-        return Thread(parent.ref if parent.status == "delivered" else None, tx.plain(parent.reply.title))
-
-    async def _give_up(self, msg: OutboxMessage, error: str, kind: str) -> None:
+    async def _give_up(self, msg: OutboxMessage, error: str, kind: str,
+                       dm_channel: str | None = None) -> tuple[bool, OutboxMessage | None]:
         async def work(store: Store) -> None:
             await store.outbox.mark_undeliverable(msg.id, error)
             await self._tell(store, msg, kind)
 
-        await self._record(work)
+        return True, await self._settle(msg, work, dm_channel)
 
     async def _tell(self, store: Store, msg: OutboxMessage, kind: str) -> None:
         """Tell whoever can act on a message given up: never about a notice (one that fails causes no

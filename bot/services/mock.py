@@ -333,7 +333,7 @@ async def remind(uow: UnitOfWork, content: ContentPack, now: datetime, session_i
     async def work(store: Store):
         sent = 0
         session = await store.mock.session(session_id)
-        if session is None or session.status != "scheduled":
+        if session is None or session.status != "scheduled" or await _paused(store, session.group_id):
             return 0
         members = {m.id: m for m in await store.members.active(session.group_id)}
         epoch = int(session.starts_at.timestamp())
@@ -360,6 +360,12 @@ async def remind(uow: UnitOfWork, content: ContentPack, now: datetime, session_i
     return await uow.run(work)
 
 
+async def _paused(store: Store, group_id: int) -> bool:
+    """A paused group sends nothing on its own; its sessions' reminders stay planned and come back with it."""
+    group = await store.groups.get(group_id)
+    return group is None or group.paused
+
+
 def feedback_reply(content: ContentPack, partner: str, others: list[str], partner_id: int) -> Reply:
     # Commands name the partner by our member id: a display name may hold spaces or be shared.
     ref = by_id(partner_id)
@@ -382,7 +388,7 @@ async def feedback_prompt(uow: UnitOfWork, content: ContentPack, now: datetime, 
     async def work(store: Store):
         sent = 0
         session = await store.mock.session(session_id)
-        if session is None or session.status != "scheduled":
+        if session is None or session.status != "scheduled" or await _paused(store, session.group_id):
             return 0
         members = {m.id: m for m in await store.members.active(session.group_id)}
         for seat in session.seats:

@@ -35,7 +35,8 @@ class SqliteCheckins:
                                time=parse_hhmm(row[2]), questions=tuple(json.loads(row[3])) or DEFAULT_QUESTIONS)
 
     async def all_settings(self) -> dict[int, CheckinSettings]:
-        """Settings of every group that has a row (the others use the defaults), in one hop."""
+        """Settings of every group that has a row (the others use the defaults), in one hop. The schedule
+        no longer reads this (it reads one member's with `prompt_target`)."""
         rows = await self.db.all("SELECT group_id, enabled, days, time, questions FROM checkin_settings")
         return {r[0]: CheckinSettings(enabled=bool(r[1]), days=tuple(d for d in r[2].split(",") if d),
                                       time=parse_hhmm(r[3]), questions=tuple(json.loads(r[4])) or DEFAULT_QUESTIONS)
@@ -149,12 +150,29 @@ class SqliteCheckins:
         return {r[0]: (r[1], r[2]) for r in rows}
 
     async def prompt_targets(self) -> list[tuple[int, int, str]]:
-        """(member id, group id, member timezone) of every active member of a running group, in one hop."""
+        """(member id, group id, member timezone) of every active member of a running group, in one hop.
+        The schedule no longer reads this (it plans a page of members at a time, `prompt_target` each)."""
         rows = await self.db.all(
             "SELECT m.id, m.group_id, m.timezone FROM members m JOIN groups g ON g.id = m.group_id "
             "WHERE m.active=1 AND g.paused=0 ORDER BY m.id"
         )
         return [(r[0], r[1], r[2]) for r in rows]
+
+    async def prompt_target(self, member_id: int) -> tuple[str, CheckinSettings] | None:
+        """(member timezone, the group's check-in settings) of an active member of a running group, else
+        None: what the member's check-in prompt is planned from, in one query."""
+        row = await self.db.one(
+            "SELECT m.timezone, s.enabled, s.days, s.time, s.questions FROM members m "
+            "JOIN groups g ON g.id = m.group_id LEFT JOIN checkin_settings s ON s.group_id = m.group_id "
+            "WHERE m.id=? AND m.active=1 AND g.paused=0", (member_id,),
+        )
+        if row is None:
+            return None
+        if row[1] is None:  # the group never changed its check-ins: the defaults
+            return row[0], CheckinSettings()
+        return row[0], CheckinSettings(enabled=bool(row[1]), days=tuple(d for d in row[2].split(",") if d),
+                                       time=parse_hhmm(row[3]),
+                                       questions=tuple(json.loads(row[4])) or DEFAULT_QUESTIONS)
 
     async def groups_of_user(self, user_id: int) -> list[int]:
         """The groups a person is an active member of (to answer from a direct message)."""

@@ -203,14 +203,21 @@ class SqliteMock:
         )
         return await self._with_seats(rows)
 
-    async def upcoming(self, since: datetime) -> list[MockSession]:
-        """Scheduled sessions that end after `since`, of groups that are not paused (the job source)."""
+    async def times(self, session_id: int) -> tuple[datetime, datetime] | None:
+        """(starts at, ends at) of a session still scheduled, else None: what its reminders and its
+        feedback prompt are planned from."""
+        row = await self.db.one("SELECT starts_at, ends_at FROM mock_sessions WHERE id=? AND status='scheduled'",
+                                (session_id,))
+        return None if row is None else (_dt(row[0]), _dt(row[1]))
+
+    async def upcoming_ids_after(self, since: datetime, after: int, limit: int) -> list[int]:
+        """Ids greater than `after` of the sessions still scheduled that end at or after `since`, ascending,
+        at most `limit` (a page of the schedule's planning of every session)."""
         rows = await self.db.all(
-            f"SELECT {', '.join('s.' + c.strip() for c in _SESSION_COLS.split(','))} FROM mock_sessions s "
-            "JOIN groups g ON g.id = s.group_id WHERE s.status='scheduled' AND s.ends_at >= ? AND g.paused=0 "
-            "ORDER BY s.id", (_iso(since),),
+            "SELECT id FROM mock_sessions WHERE id>? AND status='scheduled' AND ends_at >= ? ORDER BY id LIMIT ?",
+            (after, _iso(since), limit),
         )
-        return await self._with_seats(rows)
+        return [r[0] for r in rows]
 
     async def round_at(self, round_id: int) -> datetime | None:
         return _dt(await self.db.scalar("SELECT round_at FROM mock_rounds WHERE id=?", (round_id,)))

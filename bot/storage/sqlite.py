@@ -8,16 +8,18 @@ from datetime import UTC, date, datetime, time
 from bot.domain.events import MessageEnqueued, ScheduleChanged
 from bot.domain.model import Group, Member
 from bot.domain.scoring import MemberStats
-from bot.domain.selection import Posted
+from bot.domain.selection import Posted, PostHistory
 from bot.domain.streaks import SolveResult, StreakMark
-from bot.ports import OutboxMessage
+from bot.ports import OutboxMessage, Thread
+from bot.ports.storage import Lease
 from bot.reply import Reply
 from bot.storage.accountability_repo import SqliteAccountability
 from bot.storage.buttons_repo import SqliteButtons
 from bot.storage.db import Database
 from bot.storage.hints_repo import SqliteHints
 from bot.storage.mock_repo import SqliteMock
-from bot.text import REMOVED
+from bot.storage.schedule_repo import SqliteSchedule
+from bot.text import REMOVED, plain
 
 
 def iso(when: datetime) -> str:
@@ -52,6 +54,15 @@ class SqliteLinks:
 
     async def forget(self, kind: str, internal_id: int) -> None:
         await self.db.write("DELETE FROM links WHERE kind=? AND internal_id=?", (kind, internal_id))
+
+    async def keep_dm(self, platform: str, user_id: int, channel_ref: str) -> None:
+        """Keep the DM channel a platform opened for a person (read back with their messages by
+        `Outbox.claim`). A person deleted meanwhile keeps nothing: the row would outlive them."""
+        await self.db.write(
+            "INSERT INTO dm_channels (platform, user_id, channel_ref) SELECT ?, id, ? FROM users WHERE id=? "
+            "ON CONFLICT (platform, user_id) DO UPDATE SET channel_ref=excluded.channel_ref",
+            (platform, channel_ref, user_id),
+        )
 
 
 class SqliteUsers:
@@ -150,17 +161,30 @@ class SqliteGroups:
         return group
 
     async def save(self, group: Group) -> None:
+        # Only a pause or a resume moves the members' check-in prompts (they are planned in running
+        # groups alone), so only a flip says so, as a change of the group's check-in schedule: any other
+        # change of a group re-plans the group's own jobs and no member's.
+        flipped = await self.db.execute("UPDATE groups SET paused=? WHERE id=? AND paused<>?",
+                                        (int(group.paused), group.id, int(group.paused)))
         await self.db.write(
             "UPDATE groups SET name=?, timezone=?, post_time=?, pairing_day=?, pairing_time=?, roadmap=?, "
-            "pace_weeks=?, paused=?, ml_days=? WHERE id=?",
+            "pace_weeks=?, ml_days=? WHERE id=?",
             (group.name, group.timezone, group.post_time.strftime("%H:%M"), group.pairing_day,
-             group.pairing_time.strftime("%H:%M"), group.roadmap, group.pace_weeks, int(group.paused),
+             group.pairing_time.strftime("%H:%M"), group.roadmap, group.pace_weeks,
              ",".join(group.ml_days), group.id),
         )
         self.db.record(ScheduleChanged("group", group.id))
+        if flipped:
+            self.db.record(ScheduleChanged("checkins", group.id))
 
     async def all(self) -> list[Group]:
         return [_group(r) for r in await self.db.all(f"SELECT {_GROUP_COLUMNS} FROM groups ORDER BY id")]
+
+    async def ids_after(self, after: int, limit: int) -> list[int]:
+        """Group ids greater than `after`, ascending, at most `limit`: the schedule plans a kind for every
+        group a page at a time (bot/scheduling/planner.py, `subjects`)."""
+        rows = await self.db.all("SELECT id FROM groups WHERE id>? ORDER BY id LIMIT ?", (after, limit))
+        return [r[0] for r in rows]
 
     async def add_organiser(self, group_id: int, user_id: int, granted_by: int | None, now: datetime) -> bool:
         """An explicit grant (`group organisers add`); False when the person already had one."""
@@ -266,6 +290,19 @@ class SqliteMembers:
         )
         return [_member(r) for r in rows]
 
+    async def active_ids(self, group_id: int) -> list[int]:
+        """The group's active members, by id alone: whose check-in prompts a change of the group's
+        check-in schedule moves (bounded by one group)."""
+        rows = await self.db.all("SELECT id FROM members WHERE group_id=? AND active=1 ORDER BY id", (group_id,))
+        return [r[0] for r in rows]
+
+    async def active_ids_after(self, after: int, limit: int) -> list[int]:
+        """Active member ids greater than `after`, of every group, ascending, at most `limit` (a page of
+        the schedule's planning of every member's prompts)."""
+        rows = await self.db.all("SELECT id FROM members WHERE id>? AND active=1 ORDER BY id LIMIT ?",
+                                 (after, limit))
+        return [r[0] for r in rows]
+
     async def count_active(self, group_id: int) -> int:
         return await self.db.scalar("SELECT COUNT(*) FROM members WHERE group_id=? AND active=1", (group_id,))
 
@@ -315,6 +352,36 @@ def _message(row) -> OutboxMessage:
     )
 
 
+def _destination(channel_id: int | None, user_id: int | None) -> str:
+    """The queue a message is in (outbox.destination): its channel, or the person for a DM."""
+    return f"channel:{channel_id}" if channel_id is not None else f"user:{user_id}"
+
+
+# A destination's head, with everything its delivery needs, in one statement: the platform ids of the
+# channel or the person (the links index), the DM channel kept for the person, and the message whose
+# thread it replies in (by its unique key). The partial index serves `destination=? ... ORDER BY id`.
+_HEAD = (
+    "SELECT o.*, "
+    "(SELECT external_id FROM links WHERE kind='channel' AND internal_id=o.channel_id AND platform=? LIMIT 1) "
+    "AS channel_ref, "
+    "(SELECT external_id FROM links WHERE kind='user' AND internal_id=o.user_id AND platform=? LIMIT 1) "
+    "AS user_ref, "
+    "(SELECT channel_ref FROM dm_channels WHERE platform=? AND user_id=o.user_id) AS dm, "
+    "p.id AS parent_id, p.ref AS parent_ref, p.status AS parent_status, p.payload AS parent_payload "
+    "FROM outbox o LEFT JOIN outbox p ON p.key=o.thread_of "
+    "WHERE o.destination=? AND o.status='pending' ORDER BY o.id LIMIT 1"
+)
+
+
+def _thread(row) -> Thread:
+    """The thread a reply goes in: the starting message's platform id once it was delivered, else None
+    (it was undeliverable, or the platform has no threads), and its title as the thread's name."""
+    if row["parent_id"] is None:
+        return Thread(None, "")
+    parent, _ = _payload(row["parent_payload"])
+    return Thread(row["parent_ref"] if row["parent_status"] == "delivered" else None, plain(parent.title))
+
+
 def _payload(text: str) -> tuple[Reply, str | None]:
     """The stored reply. One this version cannot read (damaged, or written by another version) comes back
     empty with the reason, so the deliverer gives up that one message rather than failing every pass."""
@@ -325,19 +392,29 @@ def _payload(text: str) -> tuple[Reply, str | None]:
 
 
 class SqliteOutbox:
+    """The outbox as queues, one per destination (bot/storage/migrations/0014_outbox_claims.sql): each
+    message names its queue in `destination`, and `outbox_queues` holds, per queue with anything pending,
+    when it may next be claimed and by whom it is held."""
+
     def __init__(self, db: Database):
         self.db = db
 
     async def enqueue(self, key, reply, now, *, group_id, channel_id=None, user_id=None, not_before=None,
                       thread_of=None) -> bool:
+        destination = _destination(channel_id, user_id)
+        ready = iso(not_before or now)
         row = await self.db.one(
             "INSERT INTO outbox (key, group_id, channel_id, user_id, payload, created_at, not_before, "
-            "thread_of) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (key) DO NOTHING RETURNING id",
-            (key, group_id, channel_id, user_id, json.dumps(reply.to_json()), iso(now), iso(not_before or now),
-             thread_of),
+            "thread_of, destination) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (key) DO NOTHING RETURNING id",
+            (key, group_id, channel_id, user_id, json.dumps(reply.to_json()), iso(now), ready, thread_of,
+             destination),
         )
         if row is None:
             return False
+        # The destination's queue: a new one is ready when its message is; an existing one already has an
+        # older head (ids only grow), so its time and its holder stay as they are.
+        await self.db.write("INSERT INTO outbox_queues (destination, ready_at) VALUES (?, ?) "
+                            "ON CONFLICT (destination) DO NOTHING", (destination, ready))
         # Whose words it carries, so that forget-me finds this row without reading every payload.
         for author in sorted(reply.authors()):
             await self.db.write("INSERT OR IGNORE INTO outbox_authors (user_id, outbox_id) VALUES (?, ?)",
@@ -348,6 +425,7 @@ class SqliteOutbox:
         return True
 
     async def due(self, now: datetime, limit: int = 100) -> list[OutboxMessage]:
+        """Pending messages due by `now`, oldest first (a look at the outbox; deliverers use `claim`)."""
         rows = await self.db.all(
             "SELECT * FROM outbox WHERE status='pending' AND not_before<=? ORDER BY id LIMIT ?", (iso(now), limit)
         )
@@ -356,34 +434,93 @@ class SqliteOutbox:
     @staticmethod
     def _read(row) -> OutboxMessage:
         message = _message(row)
-        message.thread_of, message.ref = row["thread_of"], row["ref"]
+        message.thread_of, message.ref, message.destination = row["thread_of"], row["ref"], row["destination"]
         return message
 
-    async def pending_before(self, message: OutboxMessage) -> bool:
-        """Is an older message to the same place still waiting? Then this one waits too (order per channel)."""
-        if message.channel_id is not None:
-            where, value = "channel_id=?", message.channel_id
-        else:
-            where, value = "user_id=?", message.user_id
-        return bool(await self.db.scalar(
-            f"SELECT 1 FROM outbox WHERE status='pending' AND {where} AND id<? LIMIT 1", (value, message.id)
-        ))
+    async def claim(self, lease: Lease, limit: int) -> list[OutboxMessage]:
+        """Take up to `limit` destinations that are due and held by nobody (or whose holder's lease has
+        lapsed) for `lease.owner`, until `lease.until`; returns the oldest message of each, with its
+        addresses and thread. A destination whose head turns out not to be due (or that has none) is
+        given back on the spot, with the time it is due.
+
+        One statement takes the destinations: the ready ones, oldest first, through the ready_at index.
+        The outer `ready_at <= ?` is checked again on the row it updates, so two claimers that picked the
+        same row cannot both take it (in PostgreSQL, with FOR UPDATE SKIP LOCKED in the subquery, a
+        claimer does not even wait for the other)."""
+        now = iso(lease.now)
+        rows = await self.db.all(
+            "UPDATE outbox_queues SET claimed_by=?, ready_at=? WHERE ready_at<=? AND destination IN "
+            "(SELECT destination FROM outbox_queues WHERE ready_at<=? ORDER BY ready_at LIMIT ?) "
+            "RETURNING destination",
+            (lease.owner, iso(lease.until), now, now, limit),
+        )
+        heads = []
+        for (destination,) in rows:
+            head = await self._head(destination, lease, renew=False)  # just taken, until lease.until
+            if head is not None:
+                heads.append(head)
+        heads.sort(key=lambda m: m.id)  # RETURNING has no order; the oldest destinations go first
+        return heads
+
+    async def advance(self, settled: OutboxMessage, lease: Lease) -> OutboxMessage | None:
+        """After `settled` (its destination's head) was marked, in the same unit: the next message of the
+        destination, with the lease renewed to `lease.until`, if it is due and the destination is still
+        held by `lease.owner`; else None, and the destination is given back (or left to whoever took it
+        over when this holder's lease lapsed)."""
+        return await self._head(_destination(settled.channel_id, settled.user_id), lease)
+
+    async def _head(self, destination: str, lease: Lease, renew: bool = True) -> OutboxMessage | None:
+        """The destination's oldest pending message, if it is due: the lease is then kept (taken or
+        renewed). Otherwise the queue is given back, due when its head is, or dropped when it is empty.
+        Only the holder changes a queue; None when `lease.owner` does not hold it."""
+        row = await self.db.one(_HEAD, (lease.platform, lease.platform, lease.platform, destination))
+        if row is None:
+            await self.db.write("DELETE FROM outbox_queues WHERE destination=? AND claimed_by=?",
+                                (destination, lease.owner))
+            return None
+        if row["not_before"] > iso(lease.now):
+            await self.db.write("UPDATE outbox_queues SET ready_at=?, claimed_by=NULL "
+                                "WHERE destination=? AND claimed_by=?", (row["not_before"], destination, lease.owner))
+            return None
+        if renew and not await self.db.execute(
+                "UPDATE outbox_queues SET ready_at=? WHERE destination=? AND claimed_by=?",
+                (iso(lease.until), destination, lease.owner)):
+            return None  # our lease lapsed and another deliverer took the destination: it goes on from there
+        message = self._read(row)
+        message.channel_ref, message.user_ref, message.dm_channel = row["channel_ref"], row["user_ref"], row["dm"]
+        if message.thread_of is not None:
+            message.thread = _thread(row)
+        return message
+
+    async def release(self, owner: str | None, now: datetime) -> int:
+        """Give back the destinations `owner` holds (None: every holder's, when this process is known to
+        be the only one, so what it finds held was held by a process that died). They are ready at once;
+        a head that is not due yet is found out, and waits again, at the next claim."""
+        if owner is None:
+            return await self.db.execute("UPDATE outbox_queues SET claimed_by=NULL, ready_at=? "
+                                         "WHERE claimed_by IS NOT NULL", (iso(now),))
+        return await self.db.execute("UPDATE outbox_queues SET claimed_by=NULL, ready_at=? WHERE claimed_by=?",
+                                     (iso(now), owner))
 
     async def mark_delivered(self, message_id: int, now: datetime, ref: str | None = None) -> None:
         await self.db.write(
-            "UPDATE outbox SET status='delivered', delivered_at=?, attempts=attempts+1, ref=? WHERE id=?",
+            # Only a pending message: two deliverers may both settle one whose first holder's lease
+            # lapsed during its send; the first outcome recorded stands.
+            "UPDATE outbox SET status='delivered', delivered_at=?, attempts=attempts+1, ref=? "
+            "WHERE id=? AND status='pending'",
             (iso(now), ref, message_id),
         )
 
     async def mark_failed(self, message_id: int, error: str, retry_at: datetime) -> None:
         await self.db.write(
-            "UPDATE outbox SET attempts=attempts+1, last_error=?, not_before=? WHERE id=?",
+            "UPDATE outbox SET attempts=attempts+1, last_error=?, not_before=? WHERE id=? AND status='pending'",
             (error[:500], iso(retry_at), message_id),
         )
 
     async def mark_undeliverable(self, message_id: int, error: str) -> None:
         await self.db.write(
-            "UPDATE outbox SET status='undeliverable', attempts=attempts+1, last_error=? WHERE id=?",
+            "UPDATE outbox SET status='undeliverable', attempts=attempts+1, last_error=? "
+            "WHERE id=? AND status='pending'",
             (error[:500], message_id),
         )
 
@@ -392,7 +529,8 @@ class SqliteOutbox:
         return self._read(row) if row else None
 
     async def next_due_at(self) -> datetime | None:
-        return from_iso(await self.db.scalar("SELECT MIN(not_before) FROM outbox WHERE status='pending'"))
+        """When a claim may next find something: the earliest queue's head, or a lease that lapses."""
+        return from_iso(await self.db.scalar("SELECT MIN(ready_at) FROM outbox_queues"))
 
     async def latest_created(self, prefix: str) -> datetime | None:
         """When the newest message whose key starts with `prefix` was queued (a range on the key's index)."""
@@ -404,6 +542,12 @@ class SqliteOutbox:
         of the group that carries their words (pending or delivered) with those words removed.
         Returns how many messages were rewritten."""
         await self.db.write("DELETE FROM outbox WHERE user_id=? AND group_id=?", (user_id, group_id))
+        # The person's queue may have lost its head: unless a deliverer holds it, it is due when its new
+        # head is (an empty queue is dropped by the next claim).
+        await self.db.write(
+            "UPDATE outbox_queues SET ready_at=COALESCE((SELECT not_before FROM outbox WHERE destination=? "
+            "AND status='pending' ORDER BY id LIMIT 1), ready_at) WHERE destination=? AND claimed_by IS NULL",
+            (_destination(None, user_id),) * 2)
         rows = await self.db.all(
             "SELECT o.id, o.payload FROM outbox_authors a JOIN outbox o ON o.id = a.outbox_id "
             "WHERE a.user_id=? AND (o.group_id=? OR o.group_id IS NULL)", (user_id, group_id),
@@ -505,13 +649,32 @@ class SqlitePractice:
         )
         return [_posted(r) for r in rows]
 
+    async def post_history(self, group_id: int) -> PostHistory:
+        """The summary selection needs, one row per item and per pattern (not every past post)."""
+        times = {(r[0], r[1]): r[2] for r in await self.db.all(
+            "SELECT kind, item_id, times FROM post_counts WHERE group_id=?", (group_id,))}
+        last = {r[0]: date.fromisoformat(r[1]) for r in await self.db.all(
+            "SELECT pattern, last_date FROM pattern_last WHERE group_id=?", (group_id,))}
+        return PostHistory(times, last)
+
     async def record_post(self, group_id: int, posted: Posted, now: datetime) -> bool:
-        return await self.db.execute(
+        fresh = await self.db.execute(
             "INSERT OR IGNORE INTO daily_posts (group_id, local_date, item_id, kind, difficulty, pattern, posted_at) "
             "VALUES (?,?,?,?,?,?,?)",
             (group_id, posted.local_date.isoformat(), posted.item_id, posted.kind, posted.difficulty,
              posted.pattern, iso(now)),
         ) > 0
+        if fresh:  # the summary selection reads (post_history) moves with the post, in its transaction
+            await self.db.write(
+                "INSERT INTO post_counts (group_id, kind, item_id, times) VALUES (?,?,?,1) "
+                "ON CONFLICT (group_id, kind, item_id) DO UPDATE SET times = times + 1",
+                (group_id, posted.kind, posted.item_id))
+            if posted.kind == "problem":
+                await self.db.write(
+                    "INSERT INTO pattern_last (group_id, pattern, last_date) VALUES (?,?,?) "
+                    "ON CONFLICT (group_id, pattern) DO UPDATE SET last_date = MAX(last_date, excluded.last_date)",
+                    (group_id, posted.pattern, posted.local_date.isoformat()))
+        return fresh
 
     async def add_solve(self, member_id: int, group_id: int, problem_id: str, kind: str, difficulty: str,
                         minutes: int | None, felt: str | None, now: datetime, day: date,
@@ -661,3 +824,4 @@ class SqliteStore:
         self.mock = SqliteMock(db)
         self.buttons = SqliteButtons(db)
         self.hints = SqliteHints(db)
+        self.schedule = SqliteSchedule(db)

@@ -15,6 +15,7 @@ from PIL import Image as PILImage
 
 from bot.domain.model import Caller
 from bot.reply import Reply
+from bot.scheduling.planner import Ref
 from tests.conftest import running_bot
 from tests.units import each_statement_commits
 
@@ -133,6 +134,20 @@ async def member_id(bot, name: str) -> int:
     return await bot.app.db.scalar("SELECT id FROM members WHERE name=?", (name,))
 
 
+async def planned(bot, kind: str | None = None) -> int:
+    """How many subjects the schedule has planned (of one kind)."""
+    return await bot.app.uow.run(lambda store: store.schedule.count(kind))
+
+
+async def planned_at(bot, kind: str, subject: int) -> datetime | None:
+    return await bot.app.uow.run(lambda store: store.schedule.due_at(kind, subject))
+
+
+async def trigger(bot, kind: str, subject: int):
+    """The trigger a subject is planned from, as the settings stand now."""
+    return await bot.app.uow.run(lambda store: bot.app.timer.planner.trigger_of(store, Ref(kind, subject)))
+
+
 def caller(name: str, channel: str = "study", forms: bool = False) -> Caller:
     return Caller(platform="console", user=name, channel=channel, name=name, forms=forms)
 
@@ -215,10 +230,9 @@ async def test_an_edit_after_the_digest_is_posted_again_marked_updated(acc):
 
 async def test_prompts_follow_each_members_timezone_and_settings(acc):
     bot = acc
-    jobs = bot.app.scheduler.jobs
     ids = {name: await member_id(bot, name) for name in ("alice", "bob", "cy")}
-    assert {f"checkin:1:{i}" for i in ids.values()} <= set(jobs)
-    assert "Asia/Kolkata" in repr(jobs[f"checkin:1:{ids['cy']}"].trigger)
+    assert all([await planned_at(bot, "checkin", i) is not None for i in ids.values()])
+    assert "Asia/Kolkata" in repr(await trigger(bot, "checkin", ids["cy"]))
     await bot.say(":advance 1d")  # to Tuesday 15:00 UTC
     sent = await bot.app.db.all("SELECT key, created_at FROM outbox WHERE key LIKE 'checkin-prompt:%' ORDER BY id")
     by_key = {k: datetime.fromisoformat(t) for k, t in sent}
@@ -226,13 +240,14 @@ async def test_prompts_follow_each_members_timezone_and_settings(acc):
     assert by_key[f"checkin-prompt:{ids['bob']}:2026-03-03"].strftime("%H:%M") == "08:00"
     assert by_key[f"checkin-prompt:{ids['alice']}:2026-03-03"].strftime("%H:%M") == "14:00"
 
-    # The organiser changes the schedule: the jobs are replaced, not added.
-    before = len(jobs)
+    # The organiser changes the schedule: each member's instant is replaced, not added.
+    before = await planned(bot)
     out = await bot.say("group checkins days tue,thu time 07:15 questions What did you ship?; What is next?")
     assert "Days: tue,thu" in out and "Time: 07:15" in out and "Digest: 17:15 America/New_York" in out
-    jobs = bot.app.scheduler.jobs
-    assert len(jobs) == before
-    assert "day_of_week='tue,thu'" in repr(jobs[f"checkin:1:{ids['bob']}"].trigger)
+    assert await planned(bot) == before
+    assert "day_of_week='tue,thu'" in repr(await trigger(bot, "checkin", ids["bob"]))
+    # 07:15 on Tuesdays and Thursdays in bob's own zone (Berlin, UTC+1 in early March): Thursday the 5th
+    assert await planned_at(bot, "checkin", ids["bob"]) == datetime(2026, 3, 5, 6, 15, tzinfo=UTC)
     assert "no 'blockers'" in await bot.say("@bob checkin blockers none")
     await bot.say(":advance 2d")  # to Thursday 15:00 UTC
     thursday = await keys(bot, "checkin-prompt:")
@@ -244,10 +259,10 @@ async def test_prompts_follow_each_members_timezone_and_settings(acc):
     assert "for organisers" in await bot.say("@bob group checkins off")
     assert "Check-ins are off" in await bot.say("group checkins off")
     assert "already off" in await bot.say("group checkins off")
-    assert not [j for j in bot.app.scheduler.jobs if j.startswith("checkin")]
+    assert await planned(bot, "checkin") == 0 and await planned(bot, "checkin-digest") == 0
     assert "Check-ins are off" in await bot.say("@bob checkin done x")
     assert "are on" in await bot.say("group checkins")
-    assert f"checkin:1:{ids['bob']}" in bot.app.scheduler.jobs
+    assert await planned_at(bot, "checkin", ids["bob"]) is not None
 
 
 async def test_bad_input_is_one_line_with_usage_and_changes_nothing(acc):
@@ -402,7 +417,7 @@ async def test_forget_me_removes_checkins_and_applications(acc):
     assert "deleted" in await bot.say("@alice forget-me confirm")
     for table in ("checkin_answers", "checkin_prompts", "checkin_pauses", "applications"):
         assert await bot.app.db.scalar(f"SELECT COUNT(*) FROM {table} WHERE member_id=?", (alice,)) == 0, table
-    assert not [j for j in bot.app.scheduler.jobs if j == f"checkin:1:{alice}"]
+    assert await planned_at(bot, "checkin", alice) is None
 
 
 async def test_long_answers_are_shortened_in_the_digest_but_kept_whole(acc):

@@ -56,5 +56,5 @@ async def test_untick_and_double_tick(group):
 async def test_a_checkin_says_which_digest_it_joins(group):
     bot = group  # Europe/Paris; the digest goes out at 19:00 group time
     assert "digest today at 19:00" in await bot.say("checkin done read a paper")
-    await bot.app.scheduler.advance(timedelta(hours=12))  # 20:00 in Paris
+    await bot.app.advance(timedelta(hours=12))  # 20:00 in Paris
     assert "digest tomorrow at 19:00" in await bot.say("checkin next write it up")

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from bot.services.daily import catch_up
+from bot.services.daily import post_daily
 from tests.conftest import running_bot
 
 
@@ -17,7 +17,7 @@ async def _posts(app) -> list[str]:
 async def test_post_at_local_time_across_dst(tmp_path):
     async with running_bot(str(tmp_path / "a.db"), start=datetime(2026, 3, 27, 0, tzinfo=UTC)) as bot:
         await _setup(bot)
-        await bot.app.scheduler.advance(timedelta(days=4))
+        await bot.app.advance(timedelta(days=4))
         rows = await bot.app.db.all("SELECT posted_at FROM daily_posts ORDER BY local_date")
         hours = [datetime.fromisoformat(r[0]).hour for r in rows]
         assert hours == [8, 8, 7, 7]  # 09:00 Paris before and after 29 March
@@ -29,7 +29,7 @@ async def test_stopped_after_queueing_then_delivered_once_after_restart(tmp_path
     async with running_bot(path, start=start) as bot:
         await _setup(bot)
         bot.app.deliverer = None  # the process "dies" before its deliverer runs
-        await bot.app.scheduler.advance(timedelta(hours=2, minutes=30))
+        await bot.app.advance(timedelta(hours=2, minutes=30))
         assert await _posts(bot.app) == ["daily:1:2026-03-02"]
         undelivered = await bot.app.db.scalar(
                 "SELECT COUNT(*) FROM outbox WHERE status='pending' AND key LIKE 'daily:%'")
@@ -53,11 +53,12 @@ async def test_down_at_post_time_posts_once_the_same_day_and_never_for_a_past_da
     # Back at 15:00 Paris the same day: one catch-up post.
     async with running_bot(path, start=datetime(2026, 3, 2, 14, tzinfo=UTC)) as bot:
         assert await _posts(bot.app) == ["daily:1:2026-03-02"]
-        assert await catch_up(bot.app.uow, bot.app.content, bot.app.clock.now()) == 0
+        # The late run posted once: asked again the same day, nothing more goes out.
+        assert await post_daily(bot.app.uow, bot.app.content, bot.app.clock.now(), 1) is False
     # Down all of 3 March, back on 4 March before post time: nothing for the 3rd, nothing yet for the 4th.
     async with running_bot(path, start=datetime(2026, 3, 4, 6, tzinfo=UTC)) as bot:
         assert await _posts(bot.app) == ["daily:1:2026-03-02"]
-        await bot.app.scheduler.advance(timedelta(hours=3))
+        await bot.app.advance(timedelta(hours=3))
         assert await _posts(bot.app) == ["daily:1:2026-03-02", "daily:1:2026-03-04"]
 
 
@@ -65,10 +66,10 @@ async def test_paused_groups_get_nothing(tmp_path):
     async with running_bot(str(tmp_path / "p.db")) as bot:
         await _setup(bot)
         await bot.say("group pause")
-        await bot.app.scheduler.advance(timedelta(days=2))
+        await bot.app.advance(timedelta(days=2))
         assert await _posts(bot.app) == []
         await bot.say("group resume")
-        await bot.app.scheduler.advance(timedelta(days=1))
+        await bot.app.advance(timedelta(days=1))
         assert len(await _posts(bot.app)) == 1
 
 
@@ -76,7 +77,7 @@ async def test_problem_commands(group):
     bot = group
     assert "comes today at 09:00" in await bot.say("problem today")
     assert "no daily problem yet today" in await bot.say("problem solved")
-    await bot.app.scheduler.advance(timedelta(hours=3))
+    await bot.app.advance(timedelta(hours=3))
     today = await bot.say("problem today")
     assert "Today's problem" in today and "Difficulty: easy" in today
     assert "Hint —" in await bot.say("problem hint")
@@ -88,3 +89,20 @@ async def test_problem_commands(group):
     assert "two-sum" in await bot.say("problem solved 1") or "Two Sum" in await bot.say("problem solved two-sum")
     assert "Leaderboard — week" in await bot.say("leaderboard")
     assert "streak: 1 day" in await bot.say("streak")
+
+
+async def test_the_daily_fire_reads_a_summary_of_past_posts_that_equals_the_whole_history(tmp_path):
+    """The selection's input is kept as one row per item and pattern (bounded, whatever the group's
+    age); it must equal what the whole history of posts gives."""
+    from bot.domain.selection import PostHistory
+    from tests.units import units
+
+    async with running_bot(str(tmp_path / "h.db")) as bot:
+        await bot.say("group setup timezone Europe/Paris post-time 09:00 ml-days sat")
+        await bot.say(":advance 40d")
+        history = await units(bot.app).practice.history(1)
+        assert len(history) >= 40
+        kept = await units(bot.app).practice.post_history(1)
+        assert kept == PostHistory.of(history)
+        rows = await bot.app.db.scalar("SELECT COUNT(*) FROM post_counts WHERE group_id=1")
+        assert rows == len({(h.kind, h.item_id) for h in history}) < len(history) + 1

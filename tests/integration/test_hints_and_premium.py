@@ -15,7 +15,7 @@ PACK = load_pack()
 
 
 async def todays_problem(bot) -> str:
-    await bot.app.scheduler.advance(timedelta(hours=3))  # past the 09:00 Paris post of the group fixture
+    await bot.app.advance(timedelta(hours=3))  # past the 09:00 Paris post of the group fixture
     return await bot.app.db.scalar("SELECT item_id FROM daily_posts ORDER BY local_date DESC LIMIT 1")
 
 
@@ -43,7 +43,7 @@ async def test_a_new_day_and_a_new_problem_start_from_the_nudge(group):
     bot = group
     first = await todays_problem(bot)
     await bot.script("problem hint\nproblem hint")
-    await bot.app.scheduler.advance(timedelta(days=1))
+    await bot.app.advance(timedelta(days=1))
     second = await bot.app.db.scalar("SELECT item_id FROM daily_posts ORDER BY local_date DESC LIMIT 1")
     assert second != first
     reply = await bot.say("problem hint")
@@ -105,7 +105,7 @@ async def test_a_beginner_is_never_handed_a_premium_problem(tmp_path):
         await bot.script("group setup\njoin\n@ida join\n@ida profile level intermediate")
         for _ in range(8):  # each ask draws afresh (the seed is the time)
             assert "Merge Intervals" in await bot.say("problem random topic intervals")
-            await bot.app.scheduler.advance(timedelta(minutes=1))
+            await bot.app.advance(timedelta(minutes=1))
         await bot.say("problem solved merge-intervals")
         assert "solved every problem that fits" in await bot.say("problem random topic intervals")
         # From intermediate level up, the premium page is offered with the free one beside it.
@@ -114,7 +114,7 @@ async def test_a_beginner_is_never_handed_a_premium_problem(tmp_path):
         assert "Meeting Rooms" in offer and "LeetCode Premium" in offer
         assert "https://neetcode.io/problems/meeting-schedule" in offer
         # And no daily post is ever the premium one, whatever the days bring.
-        await bot.app.scheduler.advance(timedelta(days=6))
+        await bot.app.advance(timedelta(days=6))
         posted = [r[0] for r in await bot.app.db.all("SELECT item_id FROM daily_posts")]
         assert posted and set(posted) == {"merge-intervals"}
 

@@ -210,7 +210,8 @@ async def test_the_daily_job_prunes_with_the_configured_retention(tmp_path):
         await bot.say(":advance 2d")  # the 03:30 UTC run on day 4 deletes what was delivered on day 0
         assert await units(app).outbox.get(first) is None
         assert await units(app).outbox.get("daily:1:" + (START + timedelta(days=3)).date().isoformat()) is not None
-        assert "outbox-prune" in app.scheduler.jobs
+        assert await app.uow.run(lambda store: store.schedule.due_at("outbox-prune", 0)) == START.replace(
+            hour=3, minute=30) + timedelta(days=5)  # the next run, tomorrow's 03:30 UTC
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "two", "١٤", "99999"])

@@ -37,7 +37,7 @@ async def test_the_digest_is_a_header_in_the_channel_and_the_answers_are_in_its_
     await start_group(fake)
     await answer(fake, BOB, "bob", done="two-sum", next="sliding window", blockers="none")
     await answer(fake, ADA, "ada", done="big-o notes")
-    await dbot.app.scheduler.advance(DIGEST - dbot.clock.now())
+    await dbot.app.advance(DIGEST - dbot.clock.now())
 
     (header,) = headers(fake)
     embed = header["embeds"][0]
@@ -63,11 +63,11 @@ async def test_a_lost_answer_a_failed_thread_post_and_a_restart_post_each_part_o
     async with running(fake, tmp_path) as bot:
         await start_group(fake)
         await answer(fake, BOB, "bob", done="two-sum")
-        await bot.app.scheduler.advance(DIGEST - timedelta(minutes=5) - bot.clock.now())  # daily post done
+        await bot.app.advance(DIGEST - timedelta(minutes=5) - bot.clock.now())  # daily post done
         # Discord stores the header but its answer is lost (503); then the first post into the thread fails.
         fake.fail_next(POSTS, Failure(503, {"message": "upstream reset", "code": 0}, after_accept=True))
         fake.thread_failures.append(UNAVAILABLE)
-        await bot.app.scheduler.advance(timedelta(minutes=5))
+        await bot.app.advance(timedelta(minutes=5))
         assert len(headers(fake)) == 1 and not fake.threads
         bot.clock.advance(timedelta(seconds=5))
         assert await bot.app.deliverer.drain() == 1  # the header again: Discord drops it by its nonce
@@ -98,7 +98,7 @@ async def test_without_the_right_to_start_threads_the_answers_go_to_the_channel(
     await start_group(fake)
     await answer(fake, BOB, "bob", done="two-sum")
     fake.fail_next(f"{POSTS}/", Failure(403, {"message": "Missing Permissions", "code": 50013}))
-    await dbot.app.scheduler.advance(DIGEST - dbot.clock.now())
+    await dbot.app.advance(DIGEST - dbot.clock.now())
     daily, header, answers = fake.channel_messages[CHANNEL_ID]
     assert header["embeds"][0]["title"] == "Check-ins — Mon 02 Mar"
     assert answers["embeds"][0]["fields"][0]["name"] == "Bob · streak 1"

@@ -52,7 +52,7 @@ async def test_the_no_show_button_works_for_a_partner_called_mary_ann(dbot):
         body = await fake.slash("mock availability add", {"day": "sat", "hours": "10:00-12:00"}, user=user, name=name)
         assert "Added sat 10:00-12:00" in text_of(body), text_of(body)
     assert "Pairing round done" in text_of(await fake.slash("group pair-now", user=ADA, name="ada", admin=True))
-    await app.scheduler.advance(timedelta(days=7))
+    await app.advance(timedelta(days=7))
     await app.deliverer.drain()
     prompts = [m for m in fake.channel_messages[fake.dm_channels[ADA]]
                if (m["embeds"][0].get("title") or "") == "How did Mary Ann do?"]

@@ -31,7 +31,7 @@ async def test_a_display_name_shaped_like_a_stamp_and_a_masked_link_stay_text(db
     await fake.slash("apply add", {"company": LINK}, user=BOB + 7, name=STAMP_NAME)
     body = await fake.slash("apply move", {"company": LINK, "stage": "offer", "announce": "announce"},
                             user=BOB + 7, name=STAMP_NAME)
-    await dbot.app.scheduler.advance(DIGEST - dbot.clock.now())
+    await dbot.app.advance(DIGEST - dbot.clock.now())
 
     posts = every_post(fake)
     shown = "\n".join(markdown_of(m) for m in posts)

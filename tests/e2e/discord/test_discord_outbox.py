@@ -41,7 +41,7 @@ async def test_daily_post_goes_to_the_channel_and_its_button_works_later(dbot):
     await start_group(fake)
     assert posts(fake) == []
     # Europe/Paris 09:00 on Monday 2 March is 08:00 UTC; the clock starts at 07:00 UTC.
-    await dbot.app.scheduler.advance(timedelta(hours=2))
+    await dbot.app.advance(timedelta(hours=2))
     (daily,) = posts(fake)
     (request,) = fake.recorded("POST", f"/channels/{CHANNEL_ID}/messages")
     assert request.body["enforce_nonce"] is True and len(request.body["nonce"]) <= 25
@@ -52,7 +52,7 @@ async def test_daily_post_goes_to_the_channel_and_its_button_works_later(dbot):
     buttons = {b["label"]: b["custom_id"] for b in daily["components"][0]["components"]}
     assert buttons["Solved"] == "sb:problem solved"
     # Hours later, the post's button still runs its command, as whoever clicks it.
-    await dbot.app.scheduler.advance(timedelta(hours=3))
+    await dbot.app.advance(timedelta(hours=3))
     clicked = await fake.click(daily, buttons["Solved"], user=BOB, name="bob")
     assert "solved" in text_of(clicked).lower()
     assert len(posts(fake)) == 1, "the daily problem is posted once"

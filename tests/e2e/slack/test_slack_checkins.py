@@ -33,7 +33,7 @@ async def test_the_digest_is_a_header_in_the_channel_and_the_answers_are_in_its_
     await start_group(sbot)
     await answer(sbot, "checkin done two-sum next sliding window blockers none", BOB)
     await answer(sbot, "checkin done big-o notes", ADA)
-    await sbot.app.scheduler.advance(DIGEST - sbot.clock.now())
+    await sbot.app.advance(DIGEST - sbot.clock.now())
 
     (header,), (replies,) = digest_posts(fake)
     assert text_of(header).startswith("Check-ins — Mon 02 Mar\n2 members checked in for ")
@@ -53,7 +53,7 @@ async def test_a_failed_thread_post_and_a_restart_post_each_part_once(fake, tmp_
         await start_group(bot)
         await answer(bot, "checkin done two-sum", BOB)
         fake.thread_failures.append(UNAVAILABLE)
-        await bot.app.scheduler.advance(DIGEST - bot.clock.now())
+        await bot.app.advance(DIGEST - bot.clock.now())
         (header,), replies = digest_posts(fake)
         assert replies == [], "the post into the thread failed"
         message = await units(bot.app).outbox.get("checkin-digest:1:2026-03-02:1")

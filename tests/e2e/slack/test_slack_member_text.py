@@ -30,7 +30,7 @@ async def test_slack_markup_typed_by_a_member_never_reaches_the_channel_as_marku
     assert "Checked in" in text_of(sent), text_of(sent)
     response(fake, await sbot.slash('apply add "<!channel> Corp"', user=BOB))
     response(fake, await sbot.slash('apply move "<!channel> Corp" offer announce', user=BOB))
-    await sbot.app.scheduler.advance(DIGEST - sbot.clock.now())
+    await sbot.app.advance(DIGEST - sbot.clock.now())
 
     posts = fake.messages[CHANNEL] + [m for ts, ms in fake.messages.items() if ts != CHANNEL for m in ms]
     objects = [o for m in posts for o in mrkdwn_objects(m.get("blocks"))]

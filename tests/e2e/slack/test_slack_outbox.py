@@ -67,10 +67,10 @@ async def test_the_daily_post_goes_to_the_channel_and_its_button_works_later(sbo
     await start_group(sbot)
     assert posted(fake) == []
     # Europe/Paris 09:00 on Monday 2 March is 08:00 UTC; the clock starts at 07:00 UTC.
-    await sbot.app.scheduler.advance(timedelta(hours=2))
+    await sbot.app.advance(timedelta(hours=2))
     (daily,) = fake.messages[CHANNEL]
     solved = next(b for b in buttons_of(daily) if b["value"].startswith("problem solved"))
-    await sbot.app.scheduler.advance(timedelta(hours=3))
+    await sbot.app.advance(timedelta(hours=3))
     clicked = await sbot.click(solved, user=BOB)
     assert "solved" in text_of(response(fake, clicked)).lower()
     assert len(fake.messages[CHANNEL]) == 1, "the daily problem is posted once"
