@@ -144,20 +144,11 @@ class SlackMessenger:
                                        rendered=out)
             if user_ref is None:
                 raise DeliveryError("no Slack address", permanent=True)
-            kept = message.dm_channel is not None or user_ref in self.dm_channels
+            # The IM channel kept in the database comes with the message; Slack never changes it.
             if message.dm_channel is not None:
                 self.dm_channels.setdefault(user_ref, message.dm_channel)
             dm_channel = await self.dm_channel(user_ref)
-            try:
-                ts = await self.send(dm_channel, message.reply, key=message.key, thread_ts=thread_ts, rendered=out)
-            except SlackApiError as exc:
-                if not kept or api_error(exc) != "channel_not_found":
-                    raise
-                # A kept IM channel that is gone (Slack keeps them, but an id may be stale): open the
-                # person's IM again, once, rather than give the message up.
-                self.dm_channels.pop(user_ref, None)
-                dm_channel = await self.dm_channel(user_ref)
-                ts = await self.send(dm_channel, message.reply, key=message.key, thread_ts=thread_ts, rendered=out)
+            ts = await self.send(dm_channel, message.reply, key=message.key, thread_ts=thread_ts, rendered=out)
             return Sent(ts, dm_channel=dm_channel)
         except (SlackApiError, SlackRequestError, aiohttp.ClientError, OSError, TimeoutError) as exc:
             error = delivery_error(exc, dm=channel_ref is None)

@@ -28,10 +28,16 @@ class Tx:
     def __init__(self, db: Database):
         self._db = db
         self.events: list[Event] = []
+        self._seen: set[Event] = set()  # a unit that queues 10,000 messages must not compare 10,000²
         self.open = True
 
+    def reset(self) -> None:
+        self.events.clear()
+        self._seen.clear()
+
     def record(self, event: Event) -> None:
-        if event not in self.events:
+        if event not in self._seen:
+            self._seen.add(event)
             self.events.append(event)
 
     def _check(self) -> Database:
@@ -78,7 +84,7 @@ class SqliteUnitOfWork:
         tx = Tx(self.db)
 
         async def unit() -> T:
-            tx.events.clear()  # a unit that is run again starts with nothing recorded
+            tx.reset()  # a unit that is run again starts with nothing recorded
             try:
                 return await work(SqliteStore(tx))
             finally:

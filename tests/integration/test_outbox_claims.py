@@ -7,6 +7,7 @@ delivery is one unit of work (it was about two, three for a DM fan-out, before t
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import sqlite3
 from collections import defaultdict
@@ -18,7 +19,7 @@ from bot.ports import Sent
 from bot.ports.storage import Lease
 from bot.reply import Reply
 from bot.services.delivery import LEASE, Deliverer
-from bot.storage.db import open_database
+from bot.storage.db import bundled_migrations, open_database
 from bot.storage.sqlite import SqliteOutbox, SqliteStore
 from bot.storage.uow import SqliteUnitOfWork
 
@@ -431,3 +432,37 @@ async def test_a_dm_channel_is_opened_once_per_person_and_kept_across_a_restart(
         await db.execute("DELETE FROM members WHERE user_id=?", (user_id,))
         assert await SqliteUnitOfWork(db).run(lambda s: s.users.delete_if_orphan(user_id))
         assert await db.scalar("SELECT COUNT(*) FROM dm_channels") == 0
+
+
+# -- upgrading a database that has messages queued -------------------------------------------------
+
+async def test_messages_queued_before_the_upgrade_are_delivered_in_order_after_it(tmp_path):
+    path = str(tmp_path / "old.db")
+    async with open_database(path, migrate=False) as db:
+        await db.migrate([m for m in bundled_migrations() if m.version < 14])
+        ids = {}
+        for name in ("study", "other"):
+            ids[name] = await db.insert("INSERT INTO channels (name) VALUES (?)", (name,))
+            await db.execute("INSERT INTO links VALUES (?, 'channel', ?, ?)", (PLATFORM, name.upper(), ids[name]))
+        group = await db.insert("INSERT INTO groups (channel_id, name, created_at) VALUES (?, '#study', ?)",
+                                (ids["study"], NOW.isoformat()))
+        # As the old code wrote them: a retry waiting in #study, a post behind it, one due in #other.
+        now, later = (t.isoformat(timespec="microseconds") for t in (NOW, NOW + timedelta(minutes=5)))
+        for key, channel, status, not_before in (("sent", "study", "delivered", now), ("retry", "study", "pending", later),
+                                                 ("behind", "study", "pending", now), ("due", "other", "pending", now)):
+            await db.execute(
+                "INSERT INTO outbox (key, group_id, channel_id, payload, created_at, not_before, status) "
+                "VALUES (?,?,?,?,?,?,?)",
+                (key, group, ids[channel], json.dumps({"text": key}), now, not_before, status))
+        applied = await db.migrate([m for m in bundled_migrations() if m.version <= 14])
+        assert [m.name for m in applied] == ["0014_outbox_claims.sql"]
+        queues = await db.all("SELECT destination, ready_at, claimed_by FROM outbox_queues ORDER BY destination")
+        assert sorted(tuple(q) for q in queues) == sorted([(f"channel:{ids['other']}", now, None),
+                                                           (f"channel:{ids['study']}", later, None)])
+        platform, clock = Platform(), SimulatedClock(NOW)
+        deliverer = Deliverer(SqliteUnitOfWork(db), clock, platform.messenger("d"))
+        assert await deliverer.drain() == 1, "#study waits for its retry, #other goes"
+        clock.advance(timedelta(minutes=5))
+        assert await deliverer.drain() == 2
+        assert [(where, key) for where, key, _ in platform.accepted] == [("OTHER", "due"), ("STUDY", "retry"),
+                                                                         ("STUDY", "behind")]

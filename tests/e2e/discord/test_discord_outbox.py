@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 
 from discord_fake import CHANNEL_ID, Failure
-from discord_harness import ADA, BOB, start_group, text_of
+from discord_harness import ADA, BOB, START, running, start_group, text_of
 
 from adapters.discord import render
 from adapters.discord.messenger import nonce_for
@@ -84,6 +84,38 @@ async def test_dm_through_the_outbox_caches_the_dm_channel_and_a_closed_dm_is_re
     notices = [m for m in posts(fake) if "direct message" in m["embeds"][0]["description"]]
     assert len(notices) == 1, "a closed DM is reported in the channel once, not per message"
     assert len(fake.recorded("POST", f"/channels/{fake.dm_channels[ADA]}/messages")) == 2, "never retried"
+
+
+async def test_a_restart_opens_no_dm_channel_that_was_opened_before(fake, tmp_path):
+    async with running(fake, tmp_path) as bot:
+        await start_group(fake)
+        await enqueue(bot, "restart-dm:1", Reply(text="Before the restart"), user=BOB)
+        assert await bot.app.deliverer.drain() == 1
+    opened = [r.body["recipient_id"] for r in fake.recorded("POST", "/users/@me/channels")]
+    assert opened.count(BOB) == 1
+    # A new process: nothing in memory, the DM channel comes from the database with the message.
+    async with running(fake, tmp_path, start=START + timedelta(minutes=30)) as bot:
+        await enqueue(bot, "restart-dm:2", Reply(text="After the restart"), user=BOB)
+        assert await bot.app.deliverer.drain() == 1
+    again = [r.body["recipient_id"] for r in fake.recorded("POST", "/users/@me/channels")]
+    assert again == opened, "no second request for anyone's DM channel after the restart"
+    texts = [m["embeds"][0]["description"] for m in posts(fake, fake.dm_channels[BOB])]
+    assert texts == ["Before the restart", "After the restart"]
+
+
+async def test_a_kept_dm_channel_that_discord_no_longer_knows_is_opened_again_once(dbot):
+    fake = dbot.fake
+    await start_group(fake)
+    _, bob = await ids(dbot, BOB)
+    async with each_statement_commits(dbot.app.db):
+        await units(dbot.app).links.keep_dm("discord", bob, "424242")  # Discord answers 404 Unknown Channel
+    await enqueue(dbot, "stale-dm:1", Reply(text="one"), user=BOB)
+    await enqueue(dbot, "stale-dm:2", Reply(text="two"), user=BOB)
+    assert await dbot.app.deliverer.drain() == 2, "not given up as a closed DM"
+    assert len(fake.recorded("POST", "/users/@me/channels")) == 1, "opened again once, then kept"
+    assert [m["embeds"][0]["description"] for m in posts(fake, fake.dm_channels[BOB])] == ["one", "two"]
+    kept = await dbot.app.db.scalar("SELECT channel_ref FROM dm_channels WHERE user_id=?", (bob,))
+    assert kept == str(fake.dm_channels[BOB])
 
 
 async def test_rate_limit_and_server_errors_are_survived_and_deliver_exactly_once(dbot):

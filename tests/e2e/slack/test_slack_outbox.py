@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 
 from slack_fake import ADA, BOB, CHANNEL, OTHER_CHANNEL, Failure
-from slack_harness import buttons_of, response, start_group, text_of
+from slack_harness import START, buttons_of, response, running, start_group, text_of
 
 from bot.reply import Bar, Button, Field, Image, Reply
 from bot.text import Rich, Stamp
@@ -60,6 +60,22 @@ async def test_a_channel_post_and_dms_with_local_time_markers(sbot):
     assert second["text"] == "Check-in time"
     for key in ("test:post", "test:dm:1", "test:dm:2"):
         assert (await units(sbot.app).outbox.get(key)).status == "delivered"
+
+
+async def test_a_restart_asks_for_no_im_channel_that_was_opened_before(fake, tmp_path):
+    async with running(fake, tmp_path) as bot:
+        await start_group(bot)
+        await enqueue(bot, "restart-dm:1", Reply(text="Before the restart"), user=BOB)
+        assert await bot.app.deliverer.drain() == 1
+    opened = [c.params["users"] for c in fake.recorded("conversations.open")]
+    assert opened.count(BOB) == 1
+    # A new process: nothing in memory, the IM channel comes from the database with the message.
+    async with running(fake, tmp_path, start=START + timedelta(minutes=30)) as bot:
+        await enqueue(bot, "restart-dm:2", Reply(text="After the restart"), user=BOB)
+        assert await bot.app.deliverer.drain() == 1
+    again = [c.params["users"] for c in fake.recorded("conversations.open")]
+    assert again == opened, "no second request for anyone's IM after the restart"
+    assert [m["text"] for m in fake.messages["D0000BOB1"]] == ["Before the restart", "After the restart"]
 
 
 async def test_the_daily_post_goes_to_the_channel_and_its_button_works_later(sbot):
