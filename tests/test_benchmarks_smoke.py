@@ -72,3 +72,18 @@ def test_crash_soak_checks_its_counts():
     done = bench("crash_soak.py", "--iterations", "2", "--per-world", "2")
     assert done.returncode == 0, done.stdout + done.stderr[-2000:]
     assert "lost 0; duplicated 0; still pending 0" in done.stdout
+
+
+def test_scale_quick_checks_its_schedule_and_outbox_and_prints_its_table():
+    done = bench("bench_scale.py", "--quick")
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = done.stdout
+    for figure in ("start-up to the first reply", "resident memory after start", "scheduler entries",
+                   "group setup post-time", "join (new user)", "daily fan-out: 500 posts in the outbox",
+                   "commands meanwhile", "check-in burst: 10,100 prompts in the outbox",
+                   "delivered rows the prune left", "outbox per simulated day", "checked: "):
+        assert figure in out, out
+    verdicts = [ln.split()[-1] for ln in out.splitlines() if "< " in ln and ln.split()[-1] in ("PASS", "MISS")]
+    assert len(verdicts) == 6, out  # start-up, memory, two rescheduling p99s, fan-out, commands meanwhile
+    days = [ln for ln in out.splitlines() if "→" in ln]
+    assert len(days) == 3, out  # one row per simulated day
