@@ -68,6 +68,10 @@ class Platform:
     def __init__(self):
         self.accepted: list[tuple[str, str, str]] = []  # (where, key, deliverer)
         self.holds: dict[tuple[str, str], asyncio.Event] = {}
+        # who must have sent once before anyone else sends a second message: a race both take part in
+        # whatever the machine's scheduling (a loaded CI once let one deliverer take all 1,000)
+        self.first_of: str | None = None
+        self._first = asyncio.Event()
         self.entered: defaultdict[tuple[str, str], asyncio.Event] = defaultdict(asyncio.Event)
 
     def messenger(self, name: str) -> Messenger:
@@ -85,6 +89,12 @@ class Messenger:
         self.world, self.name = platform, name
 
     async def deliver(self, message, channel_ref, user_ref):
+        world = self.world
+        if world.first_of is not None:
+            if self.name == world.first_of:
+                world._first.set()
+            elif any(who == self.name for _, _, who in world.accepted):
+                await asyncio.wait_for(world._first.wait(), 30)
         gate = self.world.holds.pop((self.name, message.key), None)
         if gate is not None:
             self.world.entered[(self.name, message.key)].set()
@@ -142,6 +152,7 @@ async def test_two_deliverers_on_one_file_send_each_of_1000_messages_once_and_in
         messages = [(f"m{i:04d}", rng.choice(places)) for i in range(1000)]
         await enqueue(db_a, group_id, messages)
         platform, clock = Platform(), SimulatedClock(NOW)
+        platform.first_of = "b"  # a sends one message, then waits until b has sent one too
         units_a, units_b = Counted(SqliteUnitOfWork(db_a)), Counted(SqliteUnitOfWork(db_b))
         # Two deliverers as two processes would have them: each its own connection, neither the only one.
         a = Deliverer(units_a, clock, platform.messenger("a"), concurrency=4, only_process=False)
