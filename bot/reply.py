@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
@@ -165,25 +166,27 @@ class Reply:
             footer=tx.scrub(self.footer, user_id),
         )
 
-    def plain_text(self) -> str:
-        """Everything a reader would see, as text (stamps in UTC): logs and tests read this."""
+    def plain_text(self, show: Callable[[Content], str] | None = None) -> str:
+        """Everything a reader would see, as lines of text; `show` renders each piece (by default its
+        words with stamps in UTC: logs and tests read this; the console passes its own)."""
+        show = show or _plain
         lines: list[str] = []
         if self.title:
-            lines.append(_plain(self.title))
+            lines.append(show(self.title))
         if self.text:
-            lines.append(_plain(self.text))
+            lines.append(show(self.text))
         for f in self.fields:
-            lines.append(f"{_plain(f.name)}: {_plain(f.value)}")
+            lines.append(f"{show(f.name)}: {show(f.value)}")
         for b in self.bars:
-            lines.append(f"{_plain(b.label)}  {b.text()} {b.value}/{b.total}")
+            lines.append(f"{show(b.label)}  {b.text()} {b.value}/{b.total}")
         if self.usage:
             lines.append(f"usage: {self.usage}")
         if self.buttons:
-            lines.append("  ".join(f"[{b.label}: {b.command}]" for b in self.buttons))
+            lines.append("  ".join(f"[{show(b.label)}: {show(b.command)}]" for b in self.buttons))
         if self.image is not None:
             lines.append(f"(image {self.image.filename}, {len(self.image.data)} bytes)")
         if self.footer:
-            lines.append(_plain(self.footer))
+            lines.append(show(self.footer))
         return "\n".join(lines)
 
 

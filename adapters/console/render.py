@@ -44,22 +44,7 @@ def plain(reply: Reply) -> str:
     if reply.error:
         line = text(reply.text)
         return f"{line}\nusage: {reply.usage}" if reply.usage else line
-    lines: list[str] = []
-    if reply.title:
-        lines.append(text(reply.title))
-    if reply.text:
-        lines.append(text(reply.text))
-    for f in reply.fields:
-        lines.append(f"{text(f.name)}: {text(f.value)}")
-    for b in reply.bars:
-        lines.append(f"{text(b.label)}  {b.text()} {b.value}/{b.total}")
-    if reply.buttons:
-        lines.append("  ".join(f"[{visible(b.label)}: {visible(b.command)}]" for b in reply.buttons))
-    if reply.image is not None:
-        lines.append(f"(image {reply.image.filename}, {len(reply.image.data)} bytes)")
-    if reply.footer:
-        lines.append(text(reply.footer))
-    return "\n".join(lines)
+    return reply.plain_text(text)
 
 
 def rich(reply: Reply):
