@@ -544,9 +544,9 @@ def report(args, r: dict) -> None:
     line(f"outbox after {len(out['days'])} days: delivered rows the prune left", f"{last['stale']:,}", "0",
          all(d["stale"] == 0 for d in out["days"]))
     width = max(len(w) for w, *_ in rows) + 2
-    print(f"{'figure':<{width}}{'measured':>24}  {'target':<12}")
+    print(f"{'figure':<{width}}{'measured':>24}  target")
     for what, value, target, ok in rows:
-        print(f"{what:<{width}}{value:>24}  {target:<12}{ok}")
+        print(f"{what:<{width}}{value:>24}  {target:<12}{ok}".rstrip())
     print("scheduler entries by kind: " + ", ".join(f"{k} {v:,}" for k, v in sorted(entries.items())))
     og = args.outbox_groups
     print(f"outbox per simulated day: {og:,} groups x {members} members = {out['members']:,} members "

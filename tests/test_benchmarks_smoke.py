@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.slow  # about 40 s for the module
+pytestmark = pytest.mark.slow  # about 65 s for the module
 
 
 def bench(script: str, *args: str) -> subprocess.CompletedProcess[str]:
