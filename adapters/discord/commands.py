@@ -126,11 +126,14 @@ def build_command(route: Route, invoke: Invoke, complete: Complete) -> app_comma
         if _completes(p):
             completers[p.key] = _completer(p, complete)
     callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-    callback.__discord_app_commands_param_description__ = descriptions  # type: ignore[attr-defined]
-    callback.__discord_app_commands_param_rename__ = renames  # type: ignore[attr-defined]
-    callback.__discord_app_commands_param_autocomplete__ = completers  # type: ignore[attr-defined]
+    # discord.py's own decorators, applied by hand: the parameters exist only at run time.
+    decorated = app_commands.describe(**descriptions)(callback)
+    if renames:
+        decorated = app_commands.rename(**renames)(decorated)
+    if completers:
+        decorated = app_commands.autocomplete(**completers)(decorated)
     command = app_commands.Command(name=route.words[-1], description=_describe(cmd.help, cmd.name),
-                                   callback=callback, extras={"path": cmd.path})
+                                   callback=decorated, extras={"path": cmd.path})
     if cmd.admin and len(route.words) == 1:
         command.default_permissions = discord.Permissions(manage_guild=True)
         command.guild_only = True
