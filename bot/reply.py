@@ -60,6 +60,39 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply: a CSV export, a calendar invite. Discord attaches it, Slack uploads it,
+    the console saves it and prints the path."""
+
+    filename: str
+    data: bytes
+    mime: str = "application/octet-stream"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    """A scheduled event on the platform (Discord: a guild scheduled event of type EXTERNAL), for the
+    platforms and groups that have them; see Messenger. Times are UTC."""
+
+    name: str
+    start: datetime
+    end: datetime
+    location: str
+    description: str = ""
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class RoleSync:
+    """The roles the message's person should hold, of the roles the bot manages (`managed`): every
+    managed role not in `roles` is taken away. Roles are named; the platform creates missing ones."""
+
+    roles: tuple[str, ...]
+    managed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class FormField:
     param: str
     label: str
@@ -93,6 +126,9 @@ class Reply:
     form: Form | None = None
     error: bool = False
     usage: str | None = None
+    files: list[Attachment] = field(default_factory=list)
+    event: CalendarEvent | None = None
+    roles: RoleSync | None = None
 
     # The outbox stores replies as JSON, so a queued message survives restarts unchanged.
     def to_json(self) -> dict[str, Any]:
@@ -110,6 +146,15 @@ class Reply:
             "error": self.error,
             "usage": self.usage,
         }
+        if self.files:
+            data["files"] = [{"filename": f.filename, "data": base64.b64encode(f.data).decode("ascii"),
+                              "mime": f.mime, "description": f.description} for f in self.files]
+        if self.event is not None:
+            e = self.event
+            data["event"] = {"name": e.name, "start": e.start.isoformat(), "end": e.end.isoformat(),
+                             "location": e.location, "description": e.description, "cancelled": e.cancelled}
+        if self.roles is not None:
+            data["roles"] = {"roles": list(self.roles.roles), "managed": list(self.roles.managed)}
         if self.image is not None:
             data["image"] = {
                 "filename": self.image.filename,
@@ -120,7 +165,7 @@ class Reply:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Reply:
-        image = data.get("image")
+        image, event, roles = data.get("image"), data.get("event"), data.get("roles")
         return cls(
             text=tx.from_json(data.get("text", "")) or "",
             title=tx.from_json(data.get("title")),
@@ -136,6 +181,12 @@ class Reply:
             footer=tx.from_json(data.get("footer")),
             error=data.get("error", False),
             usage=data.get("usage"),
+            files=[Attachment(f["filename"], base64.b64decode(f["data"]), f.get("mime", "application/octet-stream"),
+                              f.get("description", "")) for f in data.get("files", [])],
+            event=CalendarEvent(event["name"], datetime.fromisoformat(event["start"]),
+                                datetime.fromisoformat(event["end"]), event["location"],
+                                event.get("description", ""), event.get("cancelled", False)) if event else None,
+            roles=RoleSync(tuple(roles["roles"]), tuple(roles["managed"])) if roles else None,
         )
 
     def contents(self) -> list[Content]:
@@ -185,6 +236,13 @@ class Reply:
             lines.append("  ".join(f"[{show(b.label)}: {show(b.command)}]" for b in self.buttons))
         if self.image is not None:
             lines.append(f"(image {self.image.filename}, {len(self.image.data)} bytes)")
+        for f in self.files:
+            lines.append(f"(file {f.filename}, {len(f.data)} bytes)")
+        if self.event is not None:
+            lines.append(f"(event {'cancelled: ' if self.event.cancelled else ''}{self.event.name}, "
+                         f"{self.event.start.isoformat()} to {self.event.end.isoformat()})")
+        if self.roles is not None:
+            lines.append(f"(roles {', '.join(self.roles.roles) or 'none'})")
         if self.footer:
             lines.append(show(self.footer))
         return "\n".join(lines)

@@ -124,6 +124,12 @@ def join(sep: str, items: Iterable[Content]) -> Rich:
     return Rich.of(*out)
 
 
+def count(n: int, word: str, many: str | None = None) -> str:
+    """`n` and the word in the right number: "1 day", "2 days", "1 pt", "3 pts" (`many` for irregular
+    plurals: count(2, "match", "matches"))."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
+
+
 def plain(value: Content | None) -> str:
     """The words alone, for places that show no formatting (a thread's name, a log line)."""
     if not value:

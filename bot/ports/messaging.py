@@ -39,6 +39,13 @@ class OutboxMessage:
     thread_of: str | None = None  # the key of the message in whose thread this one is a reply
     ref: str | None = None  # what the platform returned when it accepted this message
     thread: Thread | None = None  # filled in by the deliverer for a thread reply
+    # An edit: the key of an earlier message (same destination) that this one replaces on screen. The
+    # deliverer fills in `target`, what the platform returned for that message once it was delivered
+    # (None: it never was, or its platform keeps no ref: there is nothing to edit), and `superseded`
+    # when a later edit of the same message is already waiting (this one is then not sent at all).
+    edit_of: str | None = None
+    target: str | None = None
+    superseded: bool = False
     unreadable: str | None = None  # why the stored payload could not be read back (it is never sent)
     destination: str | None = None  # the queue it is in (a channel, or the person for a DM); storage's name
     # Where it goes on the platform, read with the message when a deliverer claims it (Outbox.claim):
@@ -86,6 +93,14 @@ class Messenger(Protocol):
     `deliver` returns what the platform gave back for the message (its id), or None; the outbox keeps it
     so that a later message can be a reply in its thread (`message.thread`). A platform without threads
     posts such a reply like any other message. A messenger that opened a DM channel returns `Sent`.
+
+    A message with `edit_of` set replaces the content of the message whose platform id is `target`
+    (in the same channel, or the same person's DM channel: `message.dm_channel`) with `message.reply`,
+    buttons included; it returns that same id. The deliverer never hands over an edit whose `target` is
+    None. A reply with `event` set is a scheduled event on the platform rather than a post (created, or
+    with `edit_of`, updated, or when `event.cancelled`, deleted); a reply with `roles` set changes the
+    roles of the message's person. A platform without such things returns None for them and sends
+    nothing: these are never turned into posts.
     """
 
     platform: str

@@ -18,6 +18,10 @@ platform returned for each message (its id) is stored in the same statement that
 when the reply's turn comes (after KEY, since both go to one channel and a channel's queue keeps its
 order) the reply is handed that id, so a crash between the two posts loses neither nor repeats one.
 
+Edits: a message enqueued with `edit_of=KEY` replaces what message KEY shows (same destination, so it
+comes after KEY). It is handed KEY's platform id as `target`; when KEY never reached anyone, or a later
+edit of KEY is already waiting, it is settled without a send: only the newest edit goes out.
+
 What cannot be delivered never blocks what comes after it. A failure is either transient (the platform
 is down, rate limits us, cannot be reached): the message waits, holding its destination's queue so the
 order is kept, and is retried with backoff; or it is about this one message (it cannot be rendered, the
@@ -215,6 +219,10 @@ class Deliverer:
         if channel_ref is None and user_ref is None:
             error = f"no {platform} address for this message"
             return True, await self._settle(msg, lambda s: s.outbox.mark_undeliverable(msg.id, error))
+        if msg.edit_of is not None and (msg.superseded or msg.target is None):
+            # A later edit shows the same message newer, or the message it edits never reached anyone.
+            skipped_at = self.clock.now()
+            return True, await self._settle(msg, lambda s: s.outbox.mark_delivered(msg.id, skipped_at, None))
         try:
             result = await self.messenger.deliver(msg, channel_ref, user_ref)
         except DeliveryError as exc:

@@ -367,8 +367,11 @@ _HEAD = (
     "(SELECT external_id FROM links WHERE kind='user' AND internal_id=o.user_id AND platform=? LIMIT 1) "
     "AS user_ref, "
     "(SELECT channel_ref FROM dm_channels WHERE platform=? AND user_id=o.user_id) AS dm, "
-    "p.id AS parent_id, p.ref AS parent_ref, p.status AS parent_status, p.payload AS parent_payload "
-    "FROM outbox o LEFT JOIN outbox p ON p.key=o.thread_of "
+    "p.id AS parent_id, p.ref AS parent_ref, p.status AS parent_status, p.payload AS parent_payload, "
+    "e.ref AS edit_ref, e.status AS edit_status, "
+    "CASE WHEN o.edit_of IS NULL THEN 0 ELSE EXISTS (SELECT 1 FROM outbox n WHERE n.edit_of=o.edit_of "
+    "AND n.status='pending' AND n.id>o.id) END AS superseded "
+    "FROM outbox o LEFT JOIN outbox p ON p.key=o.thread_of LEFT JOIN outbox e ON e.key=o.edit_of "
     "WHERE o.destination=? AND o.status='pending' ORDER BY o.id LIMIT 1"
 )
 
@@ -400,14 +403,15 @@ class SqliteOutbox:
         self.db = db
 
     async def enqueue(self, key, reply, now, *, group_id, channel_id=None, user_id=None, not_before=None,
-                      thread_of=None) -> bool:
+                      thread_of=None, edit_of=None) -> bool:
         destination = _destination(channel_id, user_id)
         ready = iso(not_before or now)
         row = await self.db.one(
             "INSERT INTO outbox (key, group_id, channel_id, user_id, payload, created_at, not_before, "
-            "thread_of, destination) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (key) DO NOTHING RETURNING id",
+            "thread_of, edit_of, destination) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (key) DO NOTHING "
+            "RETURNING id",
             (key, group_id, channel_id, user_id, json.dumps(reply.to_json()), iso(now), ready, thread_of,
-             destination),
+             edit_of, destination),
         )
         if row is None:
             return False
@@ -435,6 +439,7 @@ class SqliteOutbox:
     def _read(row) -> OutboxMessage:
         message = _message(row)
         message.thread_of, message.ref, message.destination = row["thread_of"], row["ref"], row["destination"]
+        message.edit_of = row["edit_of"]
         return message
 
     async def claim(self, lease: Lease, limit: int) -> list[OutboxMessage]:
@@ -490,6 +495,9 @@ class SqliteOutbox:
         message.channel_ref, message.user_ref, message.dm_channel = row["channel_ref"], row["user_ref"], row["dm"]
         if message.thread_of is not None:
             message.thread = _thread(row)
+        if message.edit_of is not None:
+            message.target = row["edit_ref"] if row["edit_status"] == "delivered" else None
+            message.superseded = bool(row["superseded"])
         return message
 
     async def release(self, owner: str | None, now: datetime) -> int:
@@ -574,6 +582,7 @@ class SqliteOutbox:
             "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox "
             "WHERE status IN ('delivered', 'undeliverable') AND not_before < ? AND COALESCE(delivered_at, not_before) < ? "
             "AND key NOT IN (SELECT thread_of FROM outbox WHERE status='pending' AND thread_of IS NOT NULL) "
+            "AND key NOT IN (SELECT edit_of FROM outbox WHERE status='pending' AND edit_of IS NOT NULL) "
             "LIMIT ?)",  # no ORDER BY: the index yields the oldest first anyway, and a sort would read them all
             (cutoff, cutoff, limit),
         )
