@@ -95,6 +95,13 @@ class App:
 
         return await self.uow.run(read)
 
+    async def reader_zone(self, platform: str, user_ref: str) -> str | None:
+        async def read(store) -> str | None:
+            user_id = await store.links.internal(platform, "user", user_ref)
+            return None if user_id is None else await store.members.zone_of_user(user_id)
+
+        return await self.uow.run(read)
+
     async def complete(self, caller: Caller, kind: str, prefix: str) -> list[str]:
         """Autocomplete values for a parameter kind (timezone, problem, milestone, member)."""
         async def read(store) -> list[str]:

@@ -247,6 +247,11 @@ class SqliteMembers:
         )
         return _member(row) if row else None
 
+    async def zone_of_user(self, user_id: int) -> str | None:
+        """The timezone of the person's latest membership, for showing them times."""
+        return await self.db.scalar(
+            "SELECT timezone FROM members WHERE user_id=? ORDER BY active DESC, id DESC LIMIT 1", (user_id,))
+
     async def by_name(self, group_id: int, name: str) -> Member | None:
         row = await self.db.one(
             f"SELECT {_MEMBER_COLUMNS} FROM members WHERE group_id=? AND name=? COLLATE NOCASE AND active=1",
