@@ -229,7 +229,7 @@ class Dispatcher:
                 user_id = await store.users.add(caller.name, now)
                 await store.links.link(caller.platform, "user", caller.user, user_id)
             if channel_id is None:
-                channel_id = await store.channels.add(caller.channel)
+                channel_id = await store.channels.add(caller.channel_name or caller.channel)
                 await store.links.link(caller.platform, "channel", caller.channel, channel_id)
             group, member, organiser = await store.groups.with_member(channel_id, user_id)
         organiser = caller.platform_admin or organiser

@@ -57,7 +57,8 @@ async def group_setup(ctx: Context, timezone: str | None = None, post_time: time
     created = group is None
     old_timezone = None if created else group.timezone
     if created:
-        name = await ctx.store.channels.name(ctx.who.channel_id) or "study"
+        # The platform's name for the channel ("study"), not its id: the group is known by it everywhere.
+        name = ctx.who.caller.channel_name or await ctx.store.channels.name(ctx.who.channel_id) or "study"
         group = Group(id=0, channel_id=ctx.who.channel_id, name=f"#{name.lstrip('#')}", created_at=ctx.now,
                       created_by=ctx.who.user_id)
     updates = {"timezone": timezone, "post_time": post_time, "pairing_day": pairing_day,

@@ -56,6 +56,7 @@ class Caller:
     platform_admin: bool = False  # e.g. Discord Manage Server, Slack workspace admin
     forms: bool = False  # can the adapter show a form (modal, terminal prompts)?
     is_dm: bool = False
+    channel_name: str = ""  # the channel's name as the platform shows it ("study"), when the adapter knows it
 
 
 @dataclass
