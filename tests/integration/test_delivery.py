@@ -413,3 +413,61 @@ async def test_a_transport_error_the_messenger_did_not_name_is_retried_not_given
     assert (await store.outbox.get("k:a")).status == "pending"
     clock.advance(backoff(0))
     assert await deliverer.drain() == 2
+
+
+# -- edits ------------------------------------------------------------------------------------------
+
+class EditingMessenger:
+    """Returns a platform id for each post, and records edits as (target, text)."""
+
+    platform = "test"
+
+    def __init__(self):
+        self.posts: list[str] = []
+        self.edits: list[tuple[str, str]] = []
+
+    async def deliver(self, message, channel_ref, user_ref):
+        if message.edit_of is not None:
+            assert message.target is not None, "the deliverer never hands over an edit with nothing to edit"
+            self.edits.append((message.target, tx.plain(message.reply.text)))
+            return message.target
+        self.posts.append(tx.plain(message.reply.text))
+        return f"M{len(self.posts)}"
+
+
+async def test_only_the_newest_edit_of_a_delivered_message_is_sent_with_its_platform_id(world):
+    db, store, group, _ = world
+    messenger = EditingMessenger()
+    deliverer = Deliverer(SqliteUnitOfWork(db), SimulatedClock(NOW), messenger)
+    await _enqueue(db, store, group, ["post", "other"])
+    assert await deliverer.drain() == 2
+    async with each_statement_commits(db):
+        for n in (1, 2, 3):
+            await store.outbox.enqueue(f"k:post:solved:{n}", Reply(text=f"post, solved by {n}"), NOW,
+                                       group_id=group.id, channel_id=group.channel_id, edit_of="k:post")
+    assert await deliverer.drain() == 3, "all three are settled"
+    assert messenger.edits == [("M1", "post, solved by 3")], "the two older edits were superseded"
+    assert messenger.posts == ["post", "other"], "an edit is never a new post"
+    rows = await db.all("SELECT key, status FROM outbox WHERE edit_of='k:post' ORDER BY id")
+    assert [tuple(r) for r in rows] == [(f"k:post:solved:{n}", "delivered") for n in (1, 2, 3)]
+
+
+async def test_an_edit_of_a_message_never_delivered_is_dropped_and_a_pending_edit_keeps_its_target(world):
+    db, store, group, _ = world
+    messenger = EditingMessenger()
+    deliverer = Deliverer(SqliteUnitOfWork(db), SimulatedClock(NOW), messenger)
+    async with each_statement_commits(db):
+        await store.outbox.enqueue("k:edit", Reply(text="edit"), NOW, group_id=group.id,
+                                   channel_id=group.channel_id, edit_of="k:missing")
+    assert await deliverer.drain() == 1
+    assert messenger.edits == [] and messenger.posts == []
+    # The edited message is not pruned while an edit of it waits: the edit needs its platform id.
+    await _enqueue(db, store, group, ["old"])
+    assert await deliverer.drain() == 1
+    async with each_statement_commits(db):
+        await store.outbox.enqueue("k:old:edit", Reply(text="old, edited"), NOW, group_id=group.id,
+                                   channel_id=group.channel_id, edit_of="k:old",
+                                   not_before=NOW + timedelta(days=30))
+    assert await SqliteUnitOfWork(db).run(lambda s: s.outbox.prune(NOW + timedelta(days=20))) == 1, \
+        "only the dropped edit goes; the message an edit still waits for stays"
+    assert await db.scalar("SELECT COUNT(*) FROM outbox WHERE key='k:old'") == 1
