@@ -1,4 +1,4 @@
-"""The content pack: roadmaps, problem bank, prompts and rubric, validated by a schema on load.
+"""The content pack: roadmaps, problem bank, prompts and rubrics, validated by a schema on load.
 
 A group can use its own pack (a folder laid out like the bundled one); facts of coding problems must
 agree with the reference list, which the tests check.
@@ -199,23 +199,93 @@ class BehavioralQuestion(_Strict):
     red_flags: tuple[str, ...] = ()  # what a weak answer sounds like
 
 
+# The kinds of mock interview, as `bot/domain/matching.py` KINDS names them (a test checks they agree).
+RUBRIC_KINDS = ("coding", "system-design", "ml-design", "behavioral")
+# The overall verdict a rater gives after rating each criterion, best first.
+VERDICT_IDS = ("strong-hire", "hire", "lean-no", "no")
+VERDICT_TITLES = {"strong-hire": "Strong hire", "hire": "Hire", "lean-no": "Lean no", "no": "No"}
+ANCHOR_LEVELS = (1, 2, 3, 4)
+
+
 class Criterion(_Strict):
     id: str
-    title: str
-    question: str
+    title: str = Field(min_length=1, max_length=40)
+    question: str = Field(min_length=10, max_length=200)
+    # What a rating of 1, 2, 3 and 4 looks like: observable behaviour, one line each.
     anchors: dict[int, str]
+
+    @field_validator("id")
+    @classmethod
+    def _kebab(cls, v: str) -> str:
+        if not _ID.match(v) or len(v) > 32:
+            raise ValueError(f"criterion id {v!r} must be short lowercase-kebab")
+        return v
+
+    @field_validator("anchors")
+    @classmethod
+    def _four_anchors(cls, v: dict[int, str]) -> dict[int, str]:
+        if sorted(v) != list(ANCHOR_LEVELS):
+            raise ValueError(f"a criterion needs anchors for exactly 1, 2, 3 and 4, not {sorted(v)}")
+        if any(len(text.strip()) < 10 or len(text) > 300 for text in v.values()):
+            raise ValueError("each anchor says in 10 to 300 characters what that rating looks like")
+        return dict(sorted(v.items()))
 
 
 class GuidePhase(_Strict):
-    phase: str
-    minutes: int
-    what: str
+    phase: str = Field(min_length=1, max_length=40)
+    minutes: int = Field(ge=1)
+    what: str = ""
+
+
+class VerdictLevel(_Strict):
+    id: Literal["strong-hire", "hire", "lean-no", "no"]
+    meaning: str = Field(min_length=10, max_length=200)  # one line: what this verdict says about the candidate
+
+    @property
+    def title(self) -> str:
+        return VERDICT_TITLES[self.id]
+
+
+# For a pack whose rubric predates verdicts (a group's own `rubric.yaml`): generic meanings.
+DEFAULT_VERDICTS = (
+    VerdictLevel(id="strong-hire", meaning="Clearly above the bar on every criterion; you would argue for them."),
+    VerdictLevel(id="hire", meaning="At the bar: no serious gap, and good enough to pass."),
+    VerdictLevel(id="lean-no", meaning="Below the bar on something that matters, though close."),
+    VerdictLevel(id="no", meaning="Well below the bar, even with help."),
+)
 
 
 class Rubric(_Strict):
-    scale: dict[str, int]
-    criteria: tuple[Criterion, ...]
+    """The rubric and guide of one kind of mock interview: criteria rated 1-4 with anchors, the overall
+    verdict scale, and the timer phases of ONE half (one member interviewing the other)."""
+
+    kind: str = "coding"
+    title: str = "Mock interview"
+    scale: dict[str, int] = Field(default_factory=lambda: {"min": 1, "max": 4})
+    criteria: tuple[Criterion, ...] = Field(min_length=1, max_length=8)
+    verdicts: tuple[VerdictLevel, ...] = DEFAULT_VERDICTS
     guide: tuple[GuidePhase, ...] = ()
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, v: str) -> str:
+        if v not in RUBRIC_KINDS:
+            raise ValueError(f"unknown interview kind {v!r}; the kinds are {', '.join(RUBRIC_KINDS)}")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Rubric:
+        if self.scale != {"min": 1, "max": 4}:
+            raise ValueError("a rubric's scale is 1 to 4 (`scale: {min: 1, max: 4}`), to match its anchors")
+        ids = [c.id for c in self.criteria]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"criterion ids must be unique in the {self.kind} rubric")
+        if tuple(v.id for v in self.verdicts) != VERDICT_IDS:
+            raise ValueError(f"the verdicts are exactly {', '.join(VERDICT_IDS)}, in that order")
+        return self
+
+    def verdict(self, verdict_id: str) -> VerdictLevel:
+        return next(v for v in self.verdicts if v.id == verdict_id)
 
 
 @dataclass
@@ -225,11 +295,22 @@ class ContentPack:
     ml_questions: dict[str, MLQuestion] = field(default_factory=dict)
     design_prompts: dict[str, DesignPrompt] = field(default_factory=dict)
     behavioral: dict[str, BehavioralQuestion] = field(default_factory=dict)
+    # One rubric per interview kind (`content/rubrics/KIND.yaml`), keyed by the kind id.
+    rubrics: dict[str, Rubric] = field(default_factory=dict)
+    # The coding rubric, kept for callers written before there was one per kind: use `rubric_for`.
     rubric: Rubric | None = None
     root: Path | None = None
 
     def roadmap(self, name: str) -> Roadmap:
         return self.roadmaps[name]
+
+    def rubric_for(self, kind: str) -> Rubric | None:
+        """The rubric of an interview kind ("coding", "system-design", "ml-design", "behavioral"), if the
+        pack has one. A pack with only a legacy `rubric.yaml` has it for coding alone."""
+        found = self.rubrics.get(kind)
+        if found is None and kind == "coding":
+            return self.rubric
+        return found
 
 
 class ContentError(ValueError):
@@ -268,9 +349,15 @@ def load_pack(root: Path | str | None = None) -> ContentPack:
         for path in sorted((root / "behavioral").glob("*.yaml")):
             data = _load_yaml(path)
             _add_unique(pack.behavioral, [BehavioralQuestion(**q) for q in data.get("questions", [])], path)
-        rubric = root / "rubric.yaml"
-        if rubric.exists():
-            pack.rubric = Rubric(**_load_yaml(rubric))
+        for path in sorted((root / "rubrics").glob("*.yaml")):
+            rubric = Rubric(**_load_yaml(path))
+            if rubric.kind != path.stem:
+                raise ContentError(f"{path}: the file of the {rubric.kind} rubric is named {rubric.kind}.yaml")
+            pack.rubrics[rubric.kind] = rubric
+        legacy = root / "rubric.yaml"  # one rubric for every kind, from packs written before rubrics/
+        if legacy.exists() and "coding" not in pack.rubrics:
+            pack.rubrics["coding"] = Rubric(**{"kind": "coding", **_load_yaml(legacy)})
+        pack.rubric = pack.rubrics.get("coding")
     except ContentError:
         raise
     except (ValueError, TypeError, yaml.YAMLError) as exc:

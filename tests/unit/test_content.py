@@ -8,8 +8,19 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 
-from bot.content import ML_TOPICS, MODERN_ML_TOPICS, PATTERNS, ContentError, load_pack
+import content as bundled
+from bot.content import (
+    DEFAULT_VERDICTS,
+    ML_TOPICS,
+    MODERN_ML_TOPICS,
+    PATTERNS,
+    RUBRIC_KINDS,
+    VERDICT_IDS,
+    ContentError,
+    load_pack,
+)
 from bot.services.digest import render_design
 from bot.services.mock import item_text
 
@@ -295,8 +306,101 @@ def test_a_broken_pack_is_refused_with_the_file_named(tmp_path):
         load_pack(tmp_path)
 
 
-def test_rubric():
-    rubric = PACK.rubric
-    assert [c.id for c in rubric.criteria] == ["communication", "problem-solving", "coding", "testing"]
-    assert all(sorted(c.anchors) == [1, 2, 3, 4] for c in rubric.criteria)
-    assert [g.minutes for g in rubric.guide] == [5, 30, 10, 5]
+KIND_CRITERIA = {
+    "coding": ["communication", "problem-solving", "coding", "testing"],
+    "system-design": ["requirements", "high-level-design", "deep-dive", "scale", "communication"],
+    "ml-design": ["problem-framing", "data-features", "modelling", "evaluation", "deployment"],
+    "behavioral": ["structure", "ownership", "impact", "reflection"],
+}
+# A word that belongs to a coding round only: never in the rubric of another kind, nor in its prompts.
+CODING_WORDS = re.compile(r"\b(cod(e|es|ing)|test(s|ing|ed)?|bugs?)\b", re.IGNORECASE)
+
+
+def test_every_kind_has_its_rubric():
+    from bot.domain.matching import KINDS
+    from bot.services.mock import KIND_LABEL
+
+    assert set(KINDS) == set(RUBRIC_KINDS) == set(KIND_LABEL) == set(PACK.rubrics)
+    for kind, ids in KIND_CRITERIA.items():
+        rubric = PACK.rubric_for(kind)
+        assert rubric is not None and rubric.kind == kind
+        assert [c.id for c in rubric.criteria] == ids
+    assert PACK.rubric_for("unknown") is None
+
+
+def test_rubric_criteria_have_four_anchors_and_the_verdicts():
+    for rubric in PACK.rubrics.values():
+        assert rubric.scale == {"min": 1, "max": 4}
+        for c in rubric.criteria:
+            assert list(c.anchors) == [1, 2, 3, 4], (rubric.kind, c.id)
+            assert all(len(a) >= 30 for a in c.anchors.values()), (rubric.kind, c.id)
+            assert len(set(c.anchors.values())) == 4
+            assert c.question.endswith("?")
+        assert [v.id for v in rubric.verdicts] == list(VERDICT_IDS)
+        assert [v.title for v in rubric.verdicts] == ["Strong hire", "Hire", "Lean no", "No"]
+        # Each kind says in its own words what its verdicts mean, not the generic fallback.
+        assert all(v not in DEFAULT_VERDICTS for v in rubric.verdicts), rubric.kind
+
+
+def test_no_coding_criterion_outside_coding():
+    for kind in ("system-design", "ml-design", "behavioral"):
+        rubric = PACK.rubric_for(kind)
+        for c in rubric.criteria:
+            assert c.id not in ("coding", "testing")
+            for text in (c.id, c.title, c.question, *c.anchors.values()):
+                assert not CODING_WORDS.search(text), (kind, c.id, text)
+        for phase in rubric.guide:
+            assert not CODING_WORDS.search(f"{phase.phase} {phase.what}"), (kind, phase.phase)
+
+
+def test_each_guide_is_one_half_of_a_sixty_minute_slot():
+    for rubric in PACK.rubrics.values():
+        assert sum(g.minutes for g in rubric.guide) == 30, rubric.kind
+        assert rubric.guide[-1].phase == "feedback"
+        assert all(g.minutes >= 1 and g.what for g in rubric.guide)
+
+
+def test_the_coding_rubric_stays_the_packs_rubric():
+    # Callers written before there was a rubric per kind read `PACK.rubric`: it is the coding one.
+    assert PACK.rubric is PACK.rubric_for("coding")
+
+
+def _minimal_pack(tmp_path: Path) -> Path:
+    (tmp_path / "roadmaps").mkdir()
+    (tmp_path / "roadmaps" / "ml-engineer.yaml").write_text(
+        (bundled.ROOT / "roadmaps" / "ml-engineer.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    return tmp_path
+
+
+def test_a_legacy_rubric_file_is_the_coding_rubric(tmp_path):
+    root = _minimal_pack(tmp_path)
+    coding = yaml.safe_load((bundled.ROOT / "rubrics" / "coding.yaml").read_text(encoding="utf-8"))
+    legacy = {"scale": {"min": 1, "max": 4}, "criteria": coding["criteria"], "guide": coding["guide"]}
+    (root / "rubric.yaml").write_text(yaml.safe_dump(legacy), encoding="utf-8")
+    pack = load_pack(root)
+    assert pack.rubric_for("coding") is pack.rubric
+    assert [c.id for c in pack.rubric.criteria] == KIND_CRITERIA["coding"]
+    assert pack.rubric.verdicts == DEFAULT_VERDICTS
+    assert pack.rubric_for("system-design") is None
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: d["criteria"][0]["anchors"].pop(4), "exactly 1, 2, 3 and 4"),
+    (lambda d: d["criteria"][0]["anchors"].update({5: "A fifth level that the scale does not have."}),
+     "exactly 1, 2, 3 and 4"),
+    (lambda d: d["verdicts"].pop(), "the verdicts are exactly"),
+    (lambda d: d["verdicts"].reverse(), "the verdicts are exactly"),
+    (lambda d: d.update(kind="ml-design"), "named ml-design.yaml"),
+    (lambda d: d.update(kind="pairing"), "unknown interview kind"),
+    (lambda d: d["criteria"].append(dict(d["criteria"][0])), "unique"),
+    (lambda d: d["guide"][0].update(minutes=0), "greater than or equal to 1"),
+    (lambda d: d.update(scale={"min": 1, "max": 5}), "scale is 1 to 4"),
+])
+def test_a_broken_rubric_is_refused_naming_the_mistake(tmp_path, change, message):
+    root = _minimal_pack(tmp_path)
+    (root / "rubrics").mkdir()
+    data = yaml.safe_load((bundled.ROOT / "rubrics" / "coding.yaml").read_text(encoding="utf-8"))
+    change(data)
+    (root / "rubrics" / "coding.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(ContentError, match=message):
+        load_pack(root)
