@@ -1,4 +1,4 @@
-"""The bundled content pack (roadmaps, problem bank, prompts, rubric) as data files."""
+"""The bundled content pack (roadmaps, problem bank, prompts, a rubric per interview kind) as data files."""
 
 from pathlib import Path
 
