@@ -1,4 +1,4 @@
-"""The outbox's way onto Slack: channel posts, DMs and chart uploads, paced to Slack's rate limits.
+"""The outbox's way onto Slack: channel posts, DMs, edits and file uploads, paced to Slack's rate limits.
 
 Failures become DeliveryError so the core Deliverer decides about retries on its own clock: a 429
 waits for Slack's Retry-After, outages and errors of the bot's own credentials back off (they are not
@@ -47,6 +47,10 @@ TRANSIENT = frozenset({
     "team_access_not_granted",
 })
 POSTED_MEMORY = 1000
+
+
+def has_uploads(reply: Reply) -> bool:
+    return reply.image is not None or bool(reply.files)
 
 
 def api_error(exc: SlackApiError) -> str:
@@ -128,7 +132,11 @@ class SlackMessenger:
     async def deliver(self, message: OutboxMessage, channel_ref: str | None,
                       user_ref: str | None) -> str | Sent | None:
         """Post the message; returns its ts (the outbox keeps it for a thread on it), for a DM as `Sent`
-        with the person's IM channel (the deliverer keeps it when it is new)."""
+        with the person's IM channel (the deliverer keeps it when it is new). An edit (`edit_of`)
+        updates the earlier message in place (chat.update) and returns its ts. A platform event or a
+        role sync is not a Slack thing: nothing is sent, and None says so."""
+        if message.reply.event is not None or message.reply.roles is not None:
+            return None
         # Rendered before anything is sent: a reply that cannot become Block Kit is given up at once
         # rather than tried again for ever, holding every message behind it.
         try:
@@ -140,6 +148,8 @@ class SlackMessenger:
         thread_ts = message.thread.ref if message.thread is not None else None
         try:
             if channel_ref is not None:
+                if message.edit_of is not None:
+                    return await self.update(channel_ref, message.target, rendered=out)
                 return await self.send(channel_ref, message.reply, key=message.key, thread_ts=thread_ts,
                                        rendered=out)
             if user_ref is None:
@@ -148,6 +158,8 @@ class SlackMessenger:
             if message.dm_channel is not None:
                 self.dm_channels.setdefault(user_ref, message.dm_channel)
             dm_channel = await self.dm_channel(user_ref)
+            if message.edit_of is not None:
+                return Sent(await self.update(dm_channel, message.target, rendered=out), dm_channel=dm_channel)
             ts = await self.send(dm_channel, message.reply, key=message.key, thread_ts=thread_ts, rendered=out)
             return Sent(ts, dm_channel=dm_channel)
         except (SlackApiError, SlackRequestError, aiohttp.ClientError, OSError, TimeoutError) as exc:
@@ -162,11 +174,20 @@ class SlackMessenger:
             channel = self.dm_channels[user] = response["channel"]["id"]
         return channel
 
+    async def update(self, channel: str, ts: str | None, *, rendered: render.Message) -> str | None:
+        """Replace what an earlier message shows, buttons included (chat.update); returns its ts."""
+        if ts is None:  # the deliverer hands over no edit without a target; nothing to edit then
+            return None
+        await self.pacer.wait(channel)
+        response = await self.client.chat_update(channel=channel, ts=ts, text=rendered.text, blocks=rendered.blocks)
+        return response.get("ts") or ts
+
     async def send(self, channel: str, reply: Reply, *, key: str | None = None,
                    thread_ts: str | None = None, rendered: render.Message | None = None) -> str | None:
-        """Post a reply to a channel (or DM channel, or a thread), then its chart if it has one; returns the
-        post's ts."""
+        """Post a reply to a channel (or DM channel, or a thread), then its chart and files if it has
+        any; returns the post's ts."""
         ts = self._posted.get(key) if key is not None else None
+        uploads = has_uploads(reply)
         if key is None or key not in self._posted:
             out = rendered or render.message(reply)
             await self.pacer.wait(channel)
@@ -176,10 +197,10 @@ class SlackMessenger:
             response = await self.client.chat_postMessage(channel=channel, text=out.text, blocks=out.blocks,
                                                           unfurl_links=False, unfurl_media=False, **extra)
             ts = response.get("ts")
-            if key is not None and reply.image is not None:
+            if key is not None and uploads:
                 self._remember(key, ts)
-        if reply.image is not None:
-            await self.upload(channel, reply.image)
+        if uploads:
+            await self.upload_all(channel, reply)
             if key is not None:
                 self._posted.pop(key, None)
         return ts
@@ -188,6 +209,21 @@ class SlackMessenger:
         await self.pacer.wait(channel)
         await self.client.files_upload_v2(channel=channel, file=image.data, filename=image.filename,
                                           title=image.alt or image.filename, alt_txt=image.alt or None)
+
+    async def upload_all(self, channel: str, reply: Reply) -> None:
+        """A reply's chart and files into a channel or DM, in one upload (files_upload_v2): a retry
+        after a failure sends them all again, never some twice and the others not at all."""
+        if reply.image is not None and not reply.files:
+            await self.upload(channel, reply.image)
+            return
+        items: list[dict] = []
+        if reply.image is not None:
+            items.append({"file": reply.image.data, "filename": reply.image.filename,
+                          "title": reply.image.alt or reply.image.filename, "alt_txt": reply.image.alt or None})
+        items += [{"file": f.data, "filename": f.filename, "title": f.description or f.filename}
+                  for f in reply.files]
+        await self.pacer.wait(channel)
+        await self.client.files_upload_v2(channel=channel, file_uploads=items)
 
     def _remember(self, key: str, ts: str | None) -> None:
         self._posted[key] = ts

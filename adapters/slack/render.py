@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.commands.registry import Command, Param
 from bot.reply import Bar, Button, Field, Form, Reply
 from bot.text import Content, Link, Rich, Stamp, Styled, render, utc_text
 
@@ -35,6 +36,7 @@ PRIVATE_METADATA_MAX = 3000
 ACTION_PREFIX = "study:"  # every button's action_id starts with it, so one listener answers them all
 FORM_CALLBACK = "study_form"
 HOME_BLOCK_PREFIX = "home:"
+HOME_MAIN = "main"  # the block of a group's main actions on the Home tab
 BAR_WIDTH = 12
 
 _STYLES = {"primary": "primary", "success": "primary", "danger": "danger"}  # Slack has no others
@@ -293,16 +295,161 @@ def modal(form: Form, state: FormState) -> dict[str, Any]:
     }
 
 
-def answers(view: dict[str, Any], state: FormState) -> dict[str, str]:
-    """What was given before the form opened, plus every field the person filled in."""
-    values = dict(state.given)
+def _chosen(action: dict[str, Any]) -> str | None:
+    """What one element of a submitted view holds: typed text, a picked option, a time, a number."""
+    if "selected_option" in action:
+        return (action.get("selected_option") or {}).get("value")
+    if "selected_options" in action:
+        return ",".join(o.get("value", "") for o in action.get("selected_options") or []) or None
+    if "selected_time" in action:
+        return action.get("selected_time")
+    return action.get("value")
+
+
+def filled(view: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """block_id -> (parameter, value) of every field the person filled in."""
+    out: dict[str, tuple[str, str]] = {}
     for block_id, actions in (view.get("state") or {}).get("values", {}).items():
-        if not block_id.startswith("f:"):
+        prefix, _, param = block_id.partition(":")
+        if prefix not in (FIELD_PREFIX, OTHER_PREFIX) or not param:
             continue
-        value = ((actions or {}).get("value") or {}).get("value")
+        value = _chosen((actions or {}).get("value") or {})
         if isinstance(value, str) and value.strip():
-            values[block_id[2:]] = value.strip()
+            out[block_id] = (param, value.strip())
+    return out
+
+
+def answers(view: dict[str, Any], state: FormState) -> dict[str, str]:
+    """What was given before the form opened, plus every field the person filled in (a value typed
+    in an "any other" field wins over the pick in the list above it)."""
+    values = dict(state.given)
+    found = filled(view)
+    for prefix in (FIELD_PREFIX, OTHER_PREFIX):
+        for block_id, (param, value) in found.items():
+            if block_id.startswith(prefix + ":"):
+                values[param] = value
     return values
+
+
+def error_block(view: dict[str, Any], cmd: Command | None) -> str | None:
+    """The field a refused submission is about: the first whose value the command's own declaration
+    refuses (Param.convert), else the first field of the form."""
+    if cmd is not None:
+        for block_id, (name, value) in filled(view).items():
+            param = cmd.param(name)
+            if param is None:
+                continue
+            try:
+                param.convert(value)
+            except ValueError:
+                return block_id
+    inputs = [b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"]
+    return inputs[0] if inputs else None
+
+
+# -- the settings form (`group setup` with no parameters) ------------------------------------------
+
+FIELD_PREFIX, OTHER_PREFIX = "f", "o"
+MODAL_OPTIONS_MAX = 100
+OPTION_TEXT_MAX = 75
+SETUP_TITLE = "Set up the group"
+OTHER_PLATFORMS = ("discord-",)  # settings of another platform (`discord-events`) have no place here
+# Zones most groups are in; any other canonical zone can be typed under the list.
+COMMON_ZONES = (
+    "UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Berlin", "Europe/Madrid",
+    "Europe/Rome", "Europe/Amsterdam", "Europe/Zurich", "Europe/Stockholm", "Europe/Warsaw", "Europe/Athens",
+    "Europe/Helsinki", "Europe/Kyiv", "Europe/Istanbul", "Europe/Moscow", "Africa/Lagos", "Africa/Cairo",
+    "Africa/Johannesburg", "Africa/Nairobi", "Asia/Dubai", "Asia/Karachi", "Asia/Kolkata", "Asia/Dhaka",
+    "Asia/Bangkok", "Asia/Jakarta", "Asia/Singapore", "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei",
+    "Asia/Tokyo", "Asia/Seoul", "Australia/Perth", "Australia/Brisbane", "Australia/Sydney", "Pacific/Auckland",
+    "America/Sao_Paulo", "America/Argentina/Buenos_Aires", "America/Bogota", "America/Mexico_City",
+    "America/Halifax", "America/Toronto", "America/New_York", "America/Chicago", "America/Denver",
+    "America/Phoenix", "America/Los_Angeles", "America/Vancouver", "America/Anchorage", "Pacific/Honolulu",
+)
+_DAY_NAMES = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
+              "sat": "Saturday", "sun": "Sunday"}
+
+
+def _text(text: str, limit: int = MODAL_LABEL_MAX) -> dict[str, Any]:
+    return {"type": "plain_text", "text": clip(text, limit) or "…"}
+
+
+def _option(value: str, label: str) -> dict[str, Any]:
+    return {"text": _text(label, OPTION_TEXT_MAX), "value": value}
+
+
+def _input(block_id: str, label: str, element: dict[str, Any], hint: str = "") -> dict[str, Any]:
+    block = {"type": "input", "block_id": block_id, "optional": True, "label": _text(label),
+             "element": {**element, "action_id": "value"}}
+    if hint:
+        block["hint"] = _text(hint)
+    return block
+
+
+def _select(options: list[tuple[str, str]], placeholder: str) -> dict[str, Any]:
+    return {"type": "static_select", "placeholder": _text(placeholder, MODAL_PLACEHOLDER_MAX),
+            "options": [_option(v, t) for v, t in options[:MODAL_OPTIONS_MAX]]}
+
+
+def canonical_zones(param: Param) -> list[str]:
+    """The common zones the core takes as they are spelled (it refuses aliases such as Europe/Kiev)."""
+    out = []
+    for name in COMMON_ZONES:
+        try:
+            if param.convert(name) == name:
+                out.append(name)
+        except ValueError:
+            pass
+    return out
+
+
+def _setting(param: Param, roadmaps: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    block_id = f"{FIELD_PREFIX}:{param.name}"
+    label = param.help or param.name
+    if param.kind == "timezone":
+        zones = canonical_zones(param)
+        return [
+            _input(block_id, label, _select([(z, z) for z in zones], "Pick a timezone")),
+            _input(f"{OTHER_PREFIX}:{param.name}", "… or type any IANA timezone",
+                   {"type": "plain_text_input", "max_length": param.max_length,
+                    "placeholder": _text("e.g. America/Toronto", MODAL_PLACEHOLDER_MAX)},
+                   hint="A place's zone as the IANA database spells it; it wins over the list."),
+        ]
+    if param.kind == "hhmm":
+        return [_input(block_id, label, {"type": "timepicker", "placeholder": _text("HH:MM")})]
+    if param.kind in ("choice", "weekday") and param.choices:
+        options = [(c, _DAY_NAMES.get(c, c)) for c in param.choices]
+        return [_input(block_id, label, _select(options, f"Pick {param.name}"))]
+    if param.name == "roadmap" and roadmaps:
+        return [_input(block_id, label, _select([(n, f"{t} ({n})" if t else n) for n, t in roadmaps],
+                                                "Pick a roadmap"))]
+    if param.kind == "int":
+        element: dict[str, Any] = {"type": "number_input", "is_decimal_allowed": False}
+        if param.minimum is not None:
+            element["min_value"] = str(param.minimum)
+        if param.maximum is not None:
+            element["max_value"] = str(param.maximum)
+        return [_input(block_id, label, element)]
+    return [_input(block_id, label, {"type": "plain_text_input", "max_length": max(1, param.max_length),
+                                     "placeholder": _text(param.shape(), MODAL_PLACEHOLDER_MAX)})]
+
+
+def settings_modal(cmd: Command, state: FormState, roadmaps: list[tuple[str, str]]) -> dict[str, Any]:
+    """A command's keyword parameters as a form of pickers (`group setup`: timezone, times, day,
+    roadmap, pace), built from its one declaration; what is left empty keeps its current value."""
+    blocks: list[dict[str, Any]] = [_context(escape(f"Empty fields keep their current setting. {cmd.details}".strip()))]
+    for param in cmd.params:
+        if param.keyword and not param.name.startswith(OTHER_PLATFORMS):
+            blocks += _setting(param, roadmaps)
+    return {
+        "type": "modal",
+        "callback_id": FORM_CALLBACK,
+        "title": _text(SETUP_TITLE, MODAL_TITLE_MAX),
+        "submit": _text("Save"),
+        "close": _text("Cancel"),
+        "private_metadata": state.dump(),
+        "blocks": blocks[:VIEW_BLOCKS_MAX],
+    }
 
 
 # -- App Home -------------------------------------------------------------------------------------
@@ -311,11 +458,15 @@ NO_GROUP = ("You are not in a study group yet. In your group's channel, type `/s
             "an organiser starts one with `/study group setup`.")
 
 
-def home_view(dashboards: list[tuple[str, Reply]]) -> dict[str, Any]:
-    """Each group's dashboard; a button's block_id names the group's channel, as the Home has none."""
+def home_view(dashboards: list[tuple[str, Reply]], actions: list[Button] | None = None, *,
+              alone: list[Button] | None = None, dm_channel: str = "") -> dict[str, Any]:
+    """Each group's dashboard, then a row of its main `actions`; a button's block_id names the group's
+    channel, as the Home has none. Someone in no group gets the `alone` buttons, run in their DM."""
     blocks: list[dict] = []
     for channel, reply in dashboards:
-        part = blocks_for(reply, limit=VIEW_BLOCKS_MAX, actions_block_id=f"{HOME_BLOCK_PREFIX}{channel}")
+        part = blocks_for(reply, limit=VIEW_BLOCKS_MAX - 1, actions_block_id=f"{HOME_BLOCK_PREFIX}{channel}")
+        if actions:
+            part += _actions(actions, f"{HOME_BLOCK_PREFIX}{channel}:{HOME_MAIN}")[:1]
         if len(blocks) + len(part) + 1 > VIEW_BLOCKS_MAX:
             break
         if blocks:
@@ -323,12 +474,14 @@ def home_view(dashboards: list[tuple[str, Reply]]) -> dict[str, Any]:
         blocks += part
     if not blocks:
         blocks = [_section(NO_GROUP)]
+        if alone and dm_channel:
+            blocks += _actions(alone, f"{HOME_BLOCK_PREFIX}{dm_channel}:{HOME_MAIN}")[:1]
     return {"type": "home", "blocks": blocks}
 
 
 def home_channel(block_id: str | None) -> str | None:
-    """The channel a Home button belongs to, from its block_id (`home:C123:0`)."""
+    """The channel a Home button belongs to, from its block_id (`home:C123:0`, `home:C123:main:0`)."""
     if not block_id or not block_id.startswith(HOME_BLOCK_PREFIX):
         return None
-    channel = block_id[len(HOME_BLOCK_PREFIX):].rpartition(":")[0]
+    channel = block_id[len(HOME_BLOCK_PREFIX):].split(":")[0]
     return channel or None

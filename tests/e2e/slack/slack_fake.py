@@ -2,6 +2,8 @@
 and a Socket Mode websocket. It records every call so tests can assert on exactly what was sent. A
 message posted with `thread_ts` is a reply in the thread of the channel's message with that ts. A message
 whose blocks contain the `poison` text is refused with Slack's `invalid_blocks`, as Slack answers it.
+chat.update replaces a posted message in place (its `edits` count); views.open and views.publish keep
+the views (`opened`, `homes`); a completed upload keeps each file's name, title and bytes (`files`).
 """
 
 from __future__ import annotations
@@ -63,6 +65,12 @@ class FakeSlack:
                     "real_name": "Carol C"},
         }
         self.channels = {CHANNEL, OTHER_CHANNEL}
+        self.channel_names = {CHANNEL: "study", OTHER_CHANNEL: "other"}
+        self.private_channels: set[str] = set()  # conversations.info needs groups:read for these
+        self.opened: list[dict[str, Any]] = []  # views.open, in order
+        self.homes: dict[str, dict[str, Any]] = {}  # user -> the Home view last published
+        self.files: dict[str, dict[str, Any]] = {}  # file id -> filename, title, channel, data
+        self._pending_files: dict[str, dict[str, Any]] = {}  # file id -> what getUploadURLExternal said
         self.not_in = {OTHER_CHANNEL}  # channels the bot was never invited to
         self.disabled_users: set[str] = set()
         self.failures: dict[str, list[Failure]] = {}
@@ -193,16 +201,43 @@ class FakeSlack:
         self.messages.setdefault(channel, []).append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
+    def m_chat_update(self, p):
+        channel, ts = p.get("channel", ""), p.get("ts")
+        for message in self.messages.get(channel, []):
+            if message["ts"] == ts:
+                message.update({k: v for k, v in p.items() if k not in ("channel", "ts")})
+                message["edits"] = message.get("edits", 0) + 1
+                return {"ok": True, "channel": channel, "ts": ts, "text": message.get("text")}
+        return {"ok": False, "error": "message_not_found" if channel in self.messages else "channel_not_found"}
+
+    def m_conversations_info(self, p):
+        channel = p.get("channel", "")
+        if channel not in self.channel_names:
+            return {"ok": False, "error": "channel_not_found"}
+        return {"ok": True, "channel": {"id": channel, "name": self.channel_names[channel],
+                                        "is_private": channel in self.private_channels}}
+
     def m_views_open(self, p):
         if not p.get("trigger_id"):
             return {"ok": False, "error": "invalid_trigger_id"}
-        return {"ok": True, "view": {"id": f"V{next(self._ids)}", **p["view"]}}
+        view = self._view(p)
+        self.opened.append(view)
+        return {"ok": True, "view": view}
 
     def m_views_publish(self, p):
-        return {"ok": True, "view": {"id": f"V{next(self._ids)}", **p["view"]}}
+        view = self._view(p)
+        self.homes[p.get("user_id")] = view
+        return {"ok": True, "view": view}
+
+    def _view(self, p) -> dict[str, Any]:
+        view = p["view"]
+        if isinstance(view, str):  # slack_sdk sends a view as a JSON string inside a form body
+            view = json.loads(view)
+        return {"id": f"V{next(self._ids)}", **view}
 
     def m_files_getUploadURLExternal(self, p):
         file_id = f"F{next(self._ids):08d}"
+        self._pending_files[file_id] = {"filename": p.get("filename"), "alt_txt": p.get("alt_txt")}
         return {"ok": True, "file_id": file_id, "upload_url": f"{self.base}/upload/{file_id}"}
 
     def m_files_completeUploadExternal(self, p):
@@ -215,6 +250,8 @@ class FakeSlack:
                 return {"ok": False, "error": "file_not_found"}
             if channel:
                 self.shared.setdefault(channel, []).append(f["id"])
+            self.files[f["id"]] = {**self._pending_files.get(f["id"], {}), "title": f.get("title"),
+                                   "channel": channel, "data": self.uploads[f["id"]]}
         return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
 
     def m_apps_connections_open(self, p):

@@ -123,6 +123,29 @@ class SlackBot:
     async def submit(self, view: dict[str, Any], values: dict[str, str], *, user: str = BOB) -> Answer:
         state = {"values": {f"f:{param}": {"value": {"type": "plain_text_input", "value": value}}
                             for param, value in values.items()}}
+        return await self.submit_state(view, state, user=user)
+
+    async def submit_picks(self, view: dict[str, Any], picks: dict[str, str], *, user: str = BOB) -> Answer:
+        """Submit a form of pickers as Slack would: `picks` maps a block_id to what was chosen or
+        typed there, and each value arrives in the shape of that block's element."""
+        values: dict[str, Any] = {}
+        elements = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+        for block_id, value in picks.items():
+            kind = elements[block_id]["type"]  # a KeyError: the form has no such field
+            if kind == "static_select":
+                (option,) = [o for o in elements[block_id]["options"] if o["value"] == value]
+                values[block_id] = {"value": {"type": kind, "selected_option": option}}
+            elif kind == "timepicker":
+                values[block_id] = {"value": {"type": kind, "selected_time": value}}
+            else:
+                values[block_id] = {"value": {"type": kind, "value": value}}
+        for block_id, element in elements.items():  # what was left empty comes as Slack sends it
+            if block_id not in values:
+                empty = {"static_select": {"selected_option": None}, "timepicker": {"selected_time": None}}
+                values[block_id] = {"value": {"type": element["type"], **empty.get(element["type"], {"value": None})}}
+        return await self.submit_state(view, {"values": values}, user=user)
+
+    async def submit_state(self, view: dict[str, Any], state: dict[str, Any], *, user: str = BOB) -> Answer:
         payload = {
             "type": "view_submission", "team": {"id": TEAM, "domain": "study"},
             "user": {"id": user, "username": NAMES.get(user, user), "name": NAMES.get(user, user), "team_id": TEAM},
@@ -130,6 +153,15 @@ class SlackBot:
             "view": {**view, "id": "V0000FORM", "team_id": TEAM, "state": state},
         }
         return await self.interactive(payload)
+
+    async def dm(self, text: str, *, user: str = BOB, **extra) -> Answer:
+        """A message typed in the bot's DM (the App Home's Messages tab), as the message.im event."""
+        body = {"token": "legacy", "team_id": TEAM, "api_app_id": "A0000APP1", "type": "event_callback",
+                "event_id": f"Ev{time.monotonic_ns()}", "event_time": int(time.time()),
+                "event": {"type": "message", "channel": "D" + user[1:], "user": user, "text": text,
+                          "ts": f"{time.time():.6f}", "event_ts": f"{time.time():.6f}", "channel_type": "im",
+                          **extra}}
+        return await self.post(json.dumps(body), "application/json")
 
     async def home_opened(self, user: str = BOB) -> Answer:
         body = {"token": "legacy", "team_id": TEAM, "api_app_id": "A0000APP1", "type": "event_callback",
@@ -160,6 +192,12 @@ def text_of(message: dict[str, Any]) -> str:
 
 def buttons_of(message: dict[str, Any]) -> list[dict[str, Any]]:
     return [e for b in message.get("blocks", []) if b["type"] == "actions" for e in b["elements"]]
+
+
+def button_for(message: dict[str, Any], command: str) -> dict[str, Any]:
+    """The one button of a message (or view) that runs `command`."""
+    (button,) = [e for e in buttons_of(message) if e["value"] == command]
+    return button
 
 
 @asynccontextmanager

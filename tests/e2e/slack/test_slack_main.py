@@ -120,12 +120,15 @@ async def test_socket_mode_receives_envelopes_and_acks_them(fake, tmp_path):
 
 # -- the manifest ----------------------------------------------------------------------------------
 
-# The bot scope each Web API method needs; a method missing here fails the test until it is added.
+# The bot scopes each Web API method needs; a method missing here fails the test until it is added.
 METHOD_SCOPES = {
-    "auth_test": None, "views_open": None, "views_publish": None,
-    "chat_postMessage": "chat:write", "conversations_open": "im:write", "files_upload_v2": "files:write",
-    "users_info": "users:read",
+    "auth_test": set(), "views_open": set(), "views_publish": set(),
+    "chat_postMessage": {"chat:write"}, "chat_update": {"chat:write"}, "conversations_open": {"im:write"},
+    "files_upload_v2": {"files:write"}, "users_info": {"users:read"},
+    "conversations_info": {"channels:read", "groups:read"},  # public and private channels
 }
+# The bot scopes each event the adapter listens to needs.
+EVENT_SCOPES = {"app_home_opened": set(), "message.im": {"im:history"}}
 
 
 def test_the_manifest_asks_for_exactly_the_scopes_the_code_uses():
@@ -134,12 +137,15 @@ def test_the_manifest_asks_for_exactly_the_scopes_the_code_uses():
     called = set(re.findall(r"\bclient\.([a-z]+_[A-Za-z_0-9]+)\(", source))
     assert called, "the adapter calls the Web API through `client.`"
     assert called <= set(METHOD_SCOPES), f"unknown Web API methods: {called - set(METHOD_SCOPES)}"
-    needed = {"commands"} | {METHOD_SCOPES[m] for m in called} - {None}
-    assert set(manifest["oauth_config"]["scopes"]["bot"]) == needed
+    needed = {"commands"}.union(*(METHOD_SCOPES[m] for m in called), *EVENT_SCOPES.values())
+    assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(needed)
     (slash,) = manifest["features"]["slash_commands"]
     assert slash["command"] == "/study"
-    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
-    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    home = manifest["features"]["app_home"]
+    assert home["home_tab_enabled"] is True
+    # The Messages tab is the bot's DM, where commands are typed: on, and not read-only.
+    assert home["messages_tab_enabled"] is True and home["messages_tab_read_only_enabled"] is False
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == list(EVENT_SCOPES)
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     urls = {slash["url"], manifest["settings"]["interactivity"]["request_url"],
             manifest["settings"]["event_subscriptions"]["request_url"]}

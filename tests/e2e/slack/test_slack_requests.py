@@ -7,7 +7,7 @@ import threading
 import time
 
 from slack_fake import ADA, BOB, CAROL, CHANNEL, Failure
-from slack_harness import buttons_of, response, running, sign, start_group, text_of
+from slack_harness import button_for, response, running, sign, start_group, text_of
 
 from adapters.slack import render
 from bot.commands.registry import Param, command
@@ -29,8 +29,8 @@ async def test_slash_commands_ack_at_once_and_answer_through_the_response_url(sb
     text = text_of(sent)
     assert "[ ] python-basics" in text
     assert "`░░░░░░░░░░░░` 0/3  1. Foundations" in text, "progress bars as text"
-    (button,) = buttons_of(sent)
-    assert button["value"] == "roadmap done python-basics" and button["action_id"].startswith("study:")
+    button = button_for(sent, "roadmap done python-basics")
+    assert button["action_id"].startswith("study:")
     assert sent["blocks"][-1]["type"] == "context" and "3 weeks a stage" in text
     assert "roadmap" in sent["text"], "a fallback text for notifications"
     # bolt checks the token once; the directory asks about each person once, however many commands they run.
@@ -103,7 +103,11 @@ async def test_organisers_are_workspace_admins_owners_or_configured(sbot, fake, 
 
 async def test_a_configured_user_id_is_an_organiser(fake, tmp_path):
     async with running(fake, tmp_path, admins=(BOB,)) as bot:
-        sent = response(fake, await bot.slash("group setup", user=BOB))
+        answer = await bot.slash("group setup", user=BOB)
+        (view,) = fake.opened  # for an organiser, `group setup` alone opens the settings form
+        submitted = await bot.submit_picks(view, {}, user=BOB)
+        assert (submitted.status, submitted.body) == (200, ""), "accepted: the form closes"
+        sent = response(fake, answer)
         assert sent["response_type"] == "in_channel", text_of(sent)
         assert "set up" in text_of(sent)
 
@@ -111,7 +115,7 @@ async def test_a_configured_user_id_is_an_organiser(fake, tmp_path):
 async def test_a_button_runs_its_command_as_the_clicker(sbot):
     fake = sbot.fake
     await start_group(sbot)
-    (button,) = buttons_of(response(fake, await sbot.slash("roadmap", user=BOB)))
+    button = button_for(response(fake, await sbot.slash("roadmap", user=BOB)), "roadmap done python-basics")
     answer = await sbot.click(button, user=BOB)
     assert (answer.status, answer.body) == (200, "")
     clicked = response(fake, answer)
@@ -179,7 +183,7 @@ async def test_app_home_shows_each_members_dashboard_and_its_buttons_work(sbot):
     await sbot.home_opened(BOB)
     view = fake.recorded("views.publish")[-1].params["view"]
     assert view["type"] == "home"
-    assert view["blocks"][0]["text"]["text"] == "bob in #C0000STUDY"
+    assert view["blocks"][0]["text"]["text"] == "bob in #study", "the group is named by its channel's name"
     text = text_of(view)
     assert "*Solved*\n0/50 (general)" in text and "*Streak*" in text and "Roadmap" in text
     actions = [b for b in view["blocks"] if b["type"] == "actions"]
