@@ -9,10 +9,11 @@ from bot.commands.context import Context
 from bot.commands.registry import Param, command
 from bot.domain import checkins as rules
 from bot.domain.checkins import CheckinSettings
-from bot.domain.timeutil import local_date
+from bot.domain.timeutil import days_in_words, local_date
 from bot.errors import Conflict, UsageError
 from bot.reply import Field, Form, Reply
 from bot.services import checkins
+from bot.text import Content, Rich, Said, Styled, count
 
 _ANSWER = 1000
 
@@ -83,7 +84,7 @@ async def group_checkins(ctx: Context, days: tuple[str, ...] | None = None, time
     changed = updated != before
     if changed:
         await repo.save_settings(group.id, updated)
-    return checkins.settings_reply(group.name, updated, group.timezone, changed)
+    return checkins.settings_reply(group.name, updated, group.timezone, changed, ctx.now)
 
 
 @command("group checkins off", admin=True, scope="group", help="Stop check-in prompts and digests")
@@ -94,7 +95,7 @@ async def group_checkins_off(ctx: Context) -> Reply:
     if not current.enabled:
         raise Conflict(f"Check-ins are already off in {group.name}.")
     await repo.save_settings(group.id, replace(current, enabled=False))
-    return Reply(text=f"Check-ins are off in {group.name}. `group checkins` turns them back on.")
+    return Reply(text=Rich.format("Check-ins are off in {group}. `group checkins` turns them back on.", group=group.name))
 
 
 # -- the steps behind the commands above ------------------------------------------------------------
@@ -119,7 +120,7 @@ async def _answer(ctx: Context, slots: dict[str, str]) -> Reply:
     asked = [slot for slot, _ in settings.slots()]
     extra = [slot for slot in slots if slot not in asked]
     if extra:
-        raise UsageError(f"This group asks {len(asked)} question{'s' if len(asked) != 1 else ''}, answered with "
+        raise UsageError(f"This group asks {count(len(asked), 'question')}, answered with "
                          f"{', '.join(asked)}; there is no '{extra[0]}' to answer.")
     today = local_date(ctx.now, member.timezone)
     if not slots:
@@ -131,10 +132,12 @@ async def _answer(ctx: Context, slots: dict[str, str]) -> Reply:
     lab = checkins.labels(settings)
     return Reply(
         title=f"{'Checked in' if first else 'Check-in updated'} for {today:%a %d %b}",
-        text=f"It goes to {group.name}'s check-in digest {checkins.digest_when(ctx.now, group.timezone, settings)}.",
-        fields=[Field(lab[slot], saved.slot(slot) or "—", inline=False) for slot in asked]
-        + [Field("Check-in streak", f"{run} day{'s' if run != 1 else ''}")],
-        footer="Change an answer today with the same command, e.g. `checkin blockers none`.",
+        text=Rich.format("It goes to {group}'s check-in digest {when}.", group=group.name,
+                         when=checkins.digest_when(ctx.now, group.timezone, settings)),
+        fields=[Field(lab[slot], Rich.of(Said(saved.slot(slot), by=member.user_id)) if saved.slot(slot) else "—", inline=False)
+                for slot in asked]
+        + [Field("Check-in streak", count(run, "day"))],
+        footer=Rich.format("Change an answer today with the same command, e.g. `checkin blockers none`."),
         tone="success",
     )
 
@@ -146,17 +149,21 @@ async def _status(ctx: Context, settings: CheckinSettings, today: date) -> Reply
     saved = await repo.answer(member.id, today)
     prompts, answers, _ = await repo.history(member.id)
     until = await repo.paused_until(member.id)
-    fields = [Field("Check-in streak", str(rules.checkin_streak(prompts, answers, today))),
-              Field("Schedule", f"{','.join(settings.days)} at {settings.time:%H:%M} your time ({member.timezone})")]
+    fields = [Field("Check-in streak", count(rules.checkin_streak(prompts, answers, today), "day")),
+              Field("Schedule", f"{days_in_words(settings.days)} at {settings.time:%H:%M}, your time "
+                                f"({member.timezone})")]
     if until is not None and today < until:
-        fields.append(Field("Paused until", f"{until:%a %d %b}"))
+        fields.append(Field("Paused until", f"{until:%a %d %b}, your time"))
+    text: Content
     if saved is not None:
         lab = checkins.labels(settings)
-        fields[:0] = [Field(lab[slot], saved.slot(slot) or "—", inline=False) for slot, _ in settings.slots()]
+        fields[:0] = [Field(lab[slot], Rich.of(Said(saved.slot(slot), by=member.user_id)) if saved.slot(slot) else "—",
+                            inline=False) for slot, _ in settings.slots()]
         text = f"Your check-in for {today:%a %d %b} (edit it until the day ends):"
     else:
-        text = f"You have not checked in today.\n{checkins.question_lines(settings)}"
-    return Reply(title="Your check-in", text=text, fields=fields, footer=f"Example: `{checkins.example(settings)}`")
+        text = Rich.format("You have not checked in today.\n{questions}", questions=checkins.question_lines(settings))
+    return Reply(title="Your check-in", text=text, fields=fields,
+                 footer=Rich.format("Example: {example}", example=Styled(checkins.example(settings), "code")))
 
 
 async def _pause(ctx: Context, days: int) -> Reply:
@@ -168,7 +175,7 @@ async def _pause(ctx: Context, days: int) -> Reply:
     if days == 0:
         return Reply(text="Check-in prompts are back on from your next check-in time.", tone="success")
     return Reply(
-        text=(f"No check-in prompts until {until:%a %d %b} (your time). Enjoy the break; "
-              "paused days do not count as missed. `checkin pause 0` ends it sooner."),
+        text=Rich.format("No check-in prompts until {until} (your time). Enjoy the break; paused days do not "
+                         "count as missed. `checkin pause 0` ends it sooner.", until=f"{until:%a %d %b}"),
         tone="success",
     )

@@ -11,18 +11,32 @@ from bot.errors import Conflict
 from bot.reply import Bar, Button, Field, Reply
 from bot.services import mock as mock_service
 from bot.services import practice
-from bot.text import Rich, Said
+from bot.text import Rich, Said, Styled, count
 
 
 @command("join", scope="group", help="Join this channel's study group")
 async def join(ctx: Context) -> Reply:
     member, rejoined = await _join(ctx)
     again = "back " if rejoined else ""
+    group = ctx.group
+    if member.timezone == group.timezone:
+        zone_text = Rich.format("Your timezone is the group's, {tz}", tz=member.timezone)
+    else:
+        zone_text = Rich.format("Your timezone is {tz}", tz=member.timezone)
+    # The example fits this group and member: the zone they have (a new member has the group's, never
+    # some other city's), and the other target.
+    other = "faang" if member.target != "faang" else "general"
+    example = f"profile timezone {member.timezone} target {other}"
     return Reply(
-        title=f"Welcome {again}to {ctx.group.name}, {member.name}!",
-        text=(f"Your timezone is {member.timezone} and your target is {member.target} "
-              f"({member.target_count} problems). Set yours with `profile timezone Europe/Paris target faang`."),
-        buttons=[Button("My profile", "profile"), Button("Roadmap", "roadmap")],
+        title=Rich.format("Welcome {again}to {group}, {name}!", again=again, group=group.name,
+                          name=Said(member.name, by=member.user_id)),
+        text=Rich.format("{zone}, and your target is {target} ({count}). Change them with `profile`, "
+                         "e.g. {example}.\nStart with {a}, then {b}.",
+                         zone=zone_text, target=member.target, count=count(member.target_count, "problem"),
+                         example=Styled(example, "code"), a=Styled("problem today", "code"),
+                         b=Styled("roadmap", "code")),
+        buttons=[Button("Today's problem", "problem today", "primary"), Button("My profile", "profile"),
+                 Button("Roadmap", "roadmap")],
         tone="success",
     )
 
@@ -35,7 +49,7 @@ def _last_organiser_warning(group_name: str) -> str:
             "platform's admins can run organiser commands. Grant someone first with `group organisers add MEMBER`.")
 
 
-@command("leave", params=[_CONFIRM],
+@command("leave", params=[_CONFIRM], private=True,
          help="Leave this channel's study group (your history is kept; `forget-me` erases it)",
          details="The last member holding an organiser grant is asked to confirm with `leave confirm`.")
 async def leave(ctx: Context, confirm: str | None = None) -> Reply:
@@ -68,11 +82,11 @@ async def profile(ctx: Context, timezone: str | None = None, target: str | None 
     if changed:
         await ctx.store.members.save(member)
     return Reply(
-        title=f"{member.name}'s profile",
+        title=Rich.format("{name}'s profile", name=Said(member.name, by=member.user_id)),
         text=f"Updated your {', '.join(changed)}." if changed else "",
         fields=[
             Field("Timezone", member.timezone),
-            Field("Target", f"{member.target} ({member.target_count} problems)"),
+            Field("Target", f"{member.target} ({count(member.target_count, 'problem')})"),
             Field("Level", member.level),
         ],
         tone="success" if changed else "info",
@@ -93,14 +107,16 @@ async def me(ctx: Context) -> Reply:
     st = await practice.member_streak(ctx.store, ctx.member, ctx.now)
     fields = [
         Field("Solved", f"{sum(solved.values())}/{member.target_count} ({member.target})"),
-        Field("Streak", f"{st.current} days (best {st.best}, {st.freezes} freezes)"),
+        Field("Streak", f"{count(st.current, 'day')} (best {count(st.best, 'day')}, "
+                        f"{count(st.freezes, 'freeze')})"),
         Field("Roadmap stage", stage.title),
         Field("Milestones", f"{ticked}/{total}"),
     ]
     fields += await mock_service.me_fields(ctx.store, ctx.content, member.id)
     bars = [Bar(f"{d.capitalize()}", solved.get(d, 0), split[d]) for d in ("easy", "medium", "hard")]
     bars.append(Bar("Roadmap", ticked, total))
-    return Reply(title=f"{member.name} in {ctx.group.name}", fields=fields, bars=bars,
+    return Reply(title=Rich.format("{name} in {group}", name=Said(member.name, by=member.user_id),
+                                   group=ctx.group.name), fields=fields, bars=bars,
                  buttons=[Button("Today's problem", "problem today"), Button("Review", "problem review"),
                           Button("Roadmap", "roadmap")])
 

@@ -181,3 +181,33 @@ def local_midnight(day: date, tz: str) -> datetime:
 
 def weekday_name(day: date) -> str:
     return WEEKDAYS[day.weekday()]
+
+
+DAY_NAMES = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
+             "sat": "Saturday", "sun": "Sunday"}
+
+
+def day_name(day: str, plural: bool = False) -> str:
+    """'sun' -> 'Sunday' (or 'Sundays', for something that happens every week on that day)."""
+    name = DAY_NAMES[parse_weekday(day)]
+    return name + "s" if plural else name
+
+
+def days_in_words(days: tuple[str, ...] | list[str], plural: bool = True) -> str:
+    """Weekdays as a person writes them: 'Saturdays', 'Mondays and Thursdays', 'Mondays, Wednesdays and
+    Fridays', a run of three or more as 'Mondays to Fridays', all seven as 'every day', none as 'no day'."""
+    keys = sorted({parse_weekday(d) for d in days}, key=WEEKDAYS.index)
+    if not keys:
+        return "no day"
+    if len(keys) == 7:
+        return "every day"
+    idx = [WEEKDAYS.index(k) for k in keys]
+    if len(idx) >= 3 and idx == list(range(idx[0], idx[0] + len(idx))):
+        return f"{day_name(keys[0], plural)} to {day_name(keys[-1], plural)}"
+    names = [day_name(k, plural) for k in keys]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def weekly_at(day: str, at: time) -> str:
+    """A weekly time on the clock of whoever set it: 'Sundays 18:00'."""
+    return f"{day_name(day, plural=True)} {at:%H:%M}"

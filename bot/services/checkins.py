@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from bot.domain import checkins as rules
 from bot.domain.checkins import SLOTS, Answer, CheckinSettings
-from bot.domain.timeutil import local_date, zone
+from bot.domain.timeutil import days_in_words, local_date, zone
 from bot.ports.storage import Store, UnitOfWork
-from bot.reply import Button, Field, Reply
-from bot.text import Rich, Said, join
+from bot.reply import Button, Field, Reply, stamp
+from bot.text import Content, Rich, Said, Styled, count, join
 
 # One member's answers share one field of the digest, and Discord caps a field at 1024 characters:
 # each answer is shortened there (the member's own reply shows it whole).
@@ -28,8 +28,10 @@ def labels(settings: CheckinSettings) -> dict[str, str]:
     return dict(settings.slots())
 
 
-def question_lines(settings: CheckinSettings) -> str:
-    return "\n".join(f"{i}. {q} → `checkin {slot} …`" for i, (slot, q) in enumerate(settings.slots(), 1))
+def question_lines(settings: CheckinSettings) -> Rich:
+    # The questions are the organiser's words, so they are values, never template text.
+    return join("\n", (Rich.format("{i}. {q} → {cmd}", i=i, q=q, cmd=Styled(f"checkin {slot} …", "code"))
+                       for i, (slot, q) in enumerate(settings.slots(), 1)))
 
 
 def example(settings: CheckinSettings) -> str:
@@ -41,18 +43,21 @@ def prompt_reply(name: str, group_name: str, settings: CheckinSettings, day: dat
     if nudge:
         return Reply(
             title=f"A gentle nudge — check-in for {day:%a %d %b}",
-            text=(f"Hi {name}, we have not heard from you for the last {missed} check-ins in {group_name}. "
-                  "No pressure: one line keeps the group in touch, and if you need a break, "
-                  "`checkin pause 7` stops these prompts for a week. This is the only reminder.\n"
-                  + question_lines(settings)),
+            text=Rich.format("Hi {name}, we have not heard from you for the last {missed} in {group}. "
+                             "No pressure: one line keeps the group in touch, and if you need a break, "
+                             "`checkin pause 7` stops these prompts for a week. This is the only reminder.\n"
+                             "{questions}", name=name, missed=count(missed, "check-in"), group=group_name,
+                             questions=question_lines(settings)),
             buttons=[Button("Check in", "checkin", "primary"), Button("Pause a week", "checkin pause 7")],
-            footer=f"Example: `{example(settings)}`",
+            footer=Rich.format("Example: {example}", example=Styled(example(settings), "code")),
         )
     return Reply(
         title=f"Check-in for {day:%a %d %b}",
-        text=f"Good morning {name}! Your check-in for {group_name}:\n" + question_lines(settings),
+        text=Rich.format("Good morning {name}! Your check-in for {group}:\n{questions}", name=name,
+                         group=group_name, questions=question_lines(settings)),
         buttons=[Button("Check in", "checkin", "primary"), Button("Pause a week", "checkin pause 7")],
-        footer=f"One line does it: `{example(settings)}`. You can edit your answers until the day ends.",
+        footer=Rich.format("One line does it: {example}. You can edit your answers until the day ends.",
+                           example=Styled(example(settings), "code")),
     )
 
 
@@ -123,8 +128,8 @@ def digest_replies(group_name: str, day: date, settings: CheckinSettings, answer
     people = len({a.member_id for a in answers})
     header = Reply(
         title=f"Check-ins — {day:%a %d %b}",
-        text=f"{people} member{'s' if people != 1 else ''} checked in for {group_name}.",
-        footer="Answer yours with `checkin`; edits made today appear in the next digest.",
+        text=f"{count(people, 'member')} checked in for {group_name}.",
+        footer=Rich.format("Answer yours with `checkin`; edits made today appear in the next digest."),
     )
     posts: list[Reply] = []
     size = 0
@@ -176,21 +181,34 @@ async def post_day_digest(uow: UnitOfWork, now: datetime, group_id: int) -> bool
     return await uow.run(work)
 
 
-def settings_reply(group_name: str, s: CheckinSettings, tz: str, changed: bool) -> Reply:
+def settings_reply(group_name: str, s: CheckinSettings, tz: str, changed: bool, now: datetime | None = None) -> Reply:
+    """The check-in settings: days and prompt time on each member's own clock (that is the point of
+    them), the digest on the group's clock, labelled, and its next run as a stamp in the reader's time."""
     state = "on" if s.enabled else "off"
+    digest: Content = f"daily at {s.digest_time():%H:%M}, group time ({tz})"
+    if s.enabled and now is not None:
+        digest = Rich.format("{daily}; next {at}", daily=digest, at=stamp(next_digest_at(now, tz, s), "f"))
     return Reply(
         title=f"Check-ins for {group_name} are {state}" + (" (updated)" if changed else ""),
         text="Each member is asked by DM at this time in their own timezone." if s.enabled else "",
-        fields=[Field("Days", ",".join(s.days)), Field("Time", f"{s.time:%H:%M} member-local"),
-                Field("Digest", f"{s.digest_time():%H:%M} {tz}"),
+        fields=[Field("Days", days_in_words(s.days)), Field("Time", f"{s.time:%H:%M}, each member's own time"),
+                Field("Digest", digest),
                 Field("Questions", "\n".join(f"{slot}: {q}" for slot, q in s.slots()), inline=False)],
         tone="success" if s.enabled else "info",
     )
 
 
-def digest_when(now: datetime, tz: str, settings: CheckinSettings) -> str:
-    """When the next digest goes out: an answer after today's digest waits for tomorrow's."""
+def next_digest_at(now: datetime, tz: str, settings: CheckinSettings) -> datetime:
+    """The next digest's instant (UTC): today's at the group's digest time, or tomorrow's once it has
+    passed (an answer after today's digest waits for tomorrow's)."""
     at = settings.digest_time()
-    local = now.astimezone(zone(tz)).time()
-    day = "today" if (local.hour, local.minute) < (at.hour, at.minute) else "tomorrow"
-    return f"{day} at {at:%H:%M} ({tz})"
+    local = now.astimezone(zone(tz))
+    day = local.date()
+    if (local.hour, local.minute) >= (at.hour, at.minute):
+        day += timedelta(days=1)
+    return datetime.combine(day, at, tzinfo=zone(tz)).astimezone(UTC)
+
+
+def digest_when(now: datetime, tz: str, settings: CheckinSettings) -> Rich:
+    """When the next digest goes out, as a stamp each reader sees in their own time."""
+    return Rich.format("at {at}", at=stamp(next_digest_at(now, tz, settings), "f"))

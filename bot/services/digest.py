@@ -18,7 +18,7 @@ from bot.ports.storage import Store, UnitOfWork
 from bot.reply import Field, Image, Reply
 from bot.services.chart import solves_chart
 from bot.services.daily import group_stage
-from bot.text import Rich, Said, join
+from bot.text import Rich, Said, count, join
 
 DIGEST_DAY = "mon"
 DIGEST_TIME = time(8, 0)  # group-local: the week just ended is complete, and it comes before the daily post
@@ -85,10 +85,6 @@ async def gather(store: Store, content: ContentPack, group: Group, week: date, n
     )
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def render_weekly(data: WeekData, png: bytes) -> Reply:
     span = f"{data.days[0]:%a %d %b} – {data.days[-1]:%a %d %b}"
     fields = []
@@ -98,8 +94,8 @@ def render_weekly(data: WeekData, png: bytes) -> Reply:
         total = sum(counts.values())
         split = ", ".join(f"{counts[d]} {d}" for d in DIFFICULTIES if counts.get(d))
         prompted, answered = data.checkin_counts.get(mid, (0, 0))
-        value = f"{_plural(total, 'solve')}" + (f" ({split})" if split else "")
-        value += f" · streak {_plural(data.solve_streaks.get(mid, 0), 'day')}"
+        value = f"{count(total, 'solve')}" + (f" ({split})" if split else "")
+        value += f" · streak {count(data.solve_streaks.get(mid, 0), 'day')}"
         if prompted:
             value += f" · check-ins {answered}/{prompted} (streak {data.checkin_streaks.get(mid, 0)})"
         # Names, and the companies of announced offers, are members' words: Said parts, so forget-me
@@ -117,7 +113,7 @@ def render_weekly(data: WeekData, png: bytes) -> Reply:
             for who, company, role, uid in data.offers)), inline=False))
     return Reply(
         title=f"Weekly digest — {span}",
-        text=f"{data.group.name} solved {_plural(total, 'problem')} this week."
+        text=f"{data.group.name} solved {count(total, 'problem')} this week."
              + ("" if data.milestones else " No milestones ticked."),
         fields=fields,
         image=Image(f"digest-{data.group.id}-{data.week.isoformat()}.png", png,
@@ -187,7 +183,8 @@ def render_design(p: DesignPrompt, week: date) -> Reply:
                 Field("Week of", f"{week:%a %d %b}"),
                 Field("Afterwards, check yourself against", "\n".join(f"• {k}" for k in p.key_points),
                       inline=False)],
-        footer="Sketch it in 45 minutes, thinking aloud, before reading the checklist. Pair up with `mock join`.",
+        footer=Rich.format("Sketch it in 45 minutes, thinking aloud, before reading the checklist. "
+                           "Pair up with `mock join`."),
         tone=p.difficulty,
     )
 
@@ -208,7 +205,8 @@ STATS_MIN_PEOPLE = 3  # application counts need this many members tracking, or t
 STATS_HIDDEN = ("rejected", "withdrawn")  # never counted in group stats
 
 async def stats_fields(store: Store, group: Group, now: datetime) -> list[Field]:
-    """Aggregates only: application counts by stage and the check-in rate, never a name or a company.
+    """Aggregates only: application counts by stage, never a name or a company (the activity figures
+    of `group stats` are services/roster.py's).
 
     Counts of fewer than STATS_MIN_PEOPLE members would be one person's pipeline, so they are not shown;
     rejections and withdrawals are never counted (a count of them is nobody else's business)."""
@@ -220,13 +218,8 @@ async def stats_fields(store: Store, group: Group, now: datetime) -> list[Field]
     elif people < STATS_MIN_PEOPLE:
         app_text = f"tracked by fewer than {STATS_MIN_PEOPLE} members: not shown, to keep them private"
     else:
-        app_text = f"{apps} by {_plural(people, 'member')}: " + ", ".join(f"{n} {s}" for s, n in ordered.items())
-    today = local_date(now, group.timezone)
-    per_member = await store.accountability.checkins.counts_between(group.id, today - timedelta(days=6),
-                                                                      today + timedelta(days=2))
-    prompted = sum(p for p, _ in per_member.values())
-    answered = sum(a for _, a in per_member.values())
-    return [Field("Applications", app_text, inline=False), Field("Check-ins (7 days)", rules.rate(prompted, answered))]
+        app_text = f"{apps} by {count(people, 'member')}: " + ", ".join(f"{n} {s}" for s, n in ordered.items())
+    return [Field("Applications", app_text, inline=False)]
 
 
 def weekly_trigger_fields(group: Group) -> dict:

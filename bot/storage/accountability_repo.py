@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from bot.domain.applications import Application, company_key
 from bot.domain.checkins import DEFAULT_QUESTIONS, Answer, CheckinSettings
 from bot.domain.events import ScheduleChanged
+from bot.domain.model import Member
+from bot.domain.streaks import StreakMark
 from bot.domain.timeutil import parse_hhmm
+from bot.ports.storage import MemberActivity, MockCompletion
 from bot.storage.db import Database
 
 
@@ -218,6 +222,10 @@ class SqliteApplications:
     async def move(self, app_id: int, stage: str, now: datetime) -> None:
         await self.db.write("UPDATE applications SET stage=?, updated_at=? WHERE id=?", (stage, iso(now), app_id))
 
+    async def remove(self, member_id: int, app_id: int) -> bool:
+        """Drop one of the member's applications (by the member's id too: never another's row)."""
+        return await self.db.execute("DELETE FROM applications WHERE id=? AND member_id=?", (app_id, member_id)) > 0
+
     async def mark_announced(self, app_id: int, now: datetime) -> bool:
         return await self.db.execute(
             "UPDATE applications SET announced_at=? WHERE id=? AND announced_at IS NULL", (iso(now), app_id)
@@ -317,9 +325,151 @@ class SqliteDigests:
         ) or 0)
 
 
+# A member's latest activity: their newest solve, check-in answer, milestone or mock feedback given.
+# Each part is one probe of an index that leads with the member (mock_feedback's is migration 21's).
+_LAST_ACTIVE = (
+    "(SELECT MAX(t) FROM ("
+    "SELECT MAX(solved_at) AS t FROM solves WHERE member_id=m.id "
+    "UNION ALL SELECT MAX(updated_at) FROM checkin_answers WHERE member_id=m.id "
+    "UNION ALL SELECT MAX(done_at) FROM milestones_done WHERE member_id=m.id "
+    "UNION ALL SELECT MAX(created_at) FROM mock_feedback WHERE from_member=m.id))"
+)
+_ID_CHUNK = 500  # member ids per IN (...) list
+
+
+def _chunks(ids: Sequence[int]) -> list[list[int]]:
+    ids = list(ids)
+    return [ids[i:i + _ID_CHUNK] for i in range(0, len(ids), _ID_CHUNK)]
+
+
+def _marks(day: str | None, current: int, best: int, freezes: int, run: int) -> StreakMark | None:
+    return StreakMark(date.fromisoformat(day), current, best, freezes, run) if day else None
+
+
+class SqliteRoster:
+    """What organisers read: members by recent activity, aggregates for `group stats`, the export's rows."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def recent(self, group_id: int, limit: int, offset: int = 0) -> list[int]:
+        """Active members' ids, the most recently active first (never active: last, by name)."""
+        rows = await self.db.all(
+            f"SELECT m.id, {_LAST_ACTIVE} AS last FROM members m WHERE m.group_id=? AND m.active=1 "
+            "ORDER BY last IS NULL, last DESC, m.name COLLATE NOCASE, m.id LIMIT ? OFFSET ?",
+            (group_id, limit, offset),
+        )
+        return [r[0] for r in rows]
+
+    async def activity(self, member_ids: Sequence[int], week_of: datetime) -> list[MemberActivity]:
+        """The roster's figures for these members (in the order of the ids given)."""
+        found: dict[int, MemberActivity] = {}
+        for chunk in _chunks(member_ids):
+            marks = ", ".join("?" * len(chunk))
+            rows = await self.db.all(
+                "SELECT m.id, m.group_id, m.user_id, m.name, m.timezone, m.target, m.level, m.active, m.joined_at, "
+                f"{_LAST_ACTIVE}, st.streak_day, COALESCE(st.streak_current, 0), COALESCE(st.streak_best, 0), "
+                "COALESCE(st.streak_freezes, 0), COALESCE(st.streak_run, 0), "
+                "CASE WHEN st.week_of=? THEN st.week_easy+st.week_medium+st.week_hard ELSE 0 END, "
+                "COALESCE(st.all_easy+st.all_medium+st.all_hard, 0) "
+                "FROM members m LEFT JOIN member_stats st ON st.group_id=m.group_id AND st.member_id=m.id "
+                f"WHERE m.id IN ({marks})",
+                [iso(week_of), *chunk],
+            )
+            for r in rows:
+                member = Member(id=r[0], group_id=r[1], user_id=r[2], name=r[3], timezone=r[4], target=r[5],
+                                level=r[6], active=bool(r[7]), joined_at=from_iso(r[8]))
+                found[r[0]] = MemberActivity(member, from_iso(r[9]), _marks(*r[10:15]), int(r[15] or 0), int(r[16]))
+        return [found[i] for i in member_ids if i in found]
+
+    async def milestones_of(self, member_ids: Sequence[int]) -> dict[int, dict[str, datetime]]:
+        out: dict[int, dict[str, datetime]] = {}
+        for chunk in _chunks(member_ids):
+            rows = await self.db.all(
+                f"SELECT member_id, milestone, done_at FROM milestones_done WHERE member_id IN ({', '.join('?' * len(chunk))}) "
+                "ORDER BY member_id, done_at, milestone", chunk,
+            )
+            for member_id, milestone, done_at in rows:
+                out.setdefault(member_id, {})[milestone] = from_iso(done_at)
+        return out
+
+    async def active_since(self, group_id: int, since: datetime) -> int:
+        """Active members with any activity (solve, check-in answer, milestone, mock feedback) since `since`."""
+        at = iso(since)
+        return int(await self.db.scalar(
+            "SELECT COUNT(*) FROM members m WHERE m.group_id=? AND m.active=1 AND ("
+            "EXISTS (SELECT 1 FROM solves WHERE member_id=m.id AND solved_at >= ?) "
+            "OR EXISTS (SELECT 1 FROM checkin_answers WHERE member_id=m.id AND updated_at >= ?) "
+            "OR EXISTS (SELECT 1 FROM milestones_done WHERE member_id=m.id AND done_at >= ?) "
+            "OR EXISTS (SELECT 1 FROM mock_feedback WHERE from_member=m.id AND created_at >= ?))",
+            (group_id, at, at, at, at),
+        ) or 0)
+
+    async def mock_completion(self, group_id: int, start: datetime, end: datetime) -> MockCompletion:
+        row = await self.db.one(
+            "SELECT COUNT(*), COALESCE(SUM(s.status='done'), 0), "
+            "COALESCE(SUM(CASE WHEN s.status='done' THEN (SELECT COUNT(*) FROM mock_seats st WHERE st.session_id=s.id) "
+            "ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN s.status='done' THEN (SELECT COUNT(DISTINCT f.from_member) FROM mock_feedback f "
+            "WHERE f.session_id=s.id AND f.no_show=0) ELSE 0 END), 0) "
+            "FROM mock_sessions s WHERE s.group_id=? AND s.status != 'cancelled' AND s.starts_at >= ? AND s.starts_at < ?",
+            (group_id, iso(start), iso(end)),
+        )
+        return MockCompletion(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+
+    async def export_solves(self, member_ids: Sequence[int], limit: int) -> list[tuple]:
+        """(member id, problem id, kind, difficulty, minutes, felt, solved at, member-local date, repeats)
+        of these members, by member then time; at most `limit` rows."""
+        out: list[tuple] = []
+        for chunk in _chunks(member_ids):
+            if len(out) >= limit:
+                break
+            rows = await self.db.all(
+                "SELECT member_id, problem_id, kind, difficulty, minutes, felt, solved_at, local_date, repeats "
+                f"FROM solves WHERE member_id IN ({', '.join('?' * len(chunk))}) ORDER BY member_id, solved_at, problem_id "
+                "LIMIT ?", [*chunk, limit - len(out)],
+            )
+            out += [(*r[:6], from_iso(r[6]), date.fromisoformat(r[7]), r[8]) for r in rows]
+        return out
+
+    async def export_checkins(self, member_ids: Sequence[int], limit: int) -> list[tuple]:
+        """(member id, member-local date, prompted, answered at, updated at, done, next, blockers) for every
+        day these members were prompted or answered, by member then date; at most `limit` rows."""
+        out: list[tuple] = []
+        for chunk in _chunks(member_ids):
+            if len(out) >= limit:
+                break
+            marks = ", ".join("?" * len(chunk))
+            rows = await self.db.all(
+                "SELECT k.member_id, k.local_date, EXISTS (SELECT 1 FROM checkin_prompts p WHERE p.member_id=k.member_id "
+                "AND p.local_date=k.local_date), a.answered_at, a.updated_at, a.done, a.next, a.blockers FROM ("
+                f"SELECT member_id, local_date FROM checkin_prompts WHERE member_id IN ({marks}) UNION "
+                f"SELECT member_id, local_date FROM checkin_answers WHERE member_id IN ({marks})) k "
+                "LEFT JOIN checkin_answers a ON a.member_id=k.member_id AND a.local_date=k.local_date "
+                "ORDER BY k.member_id, k.local_date LIMIT ?", [*chunk, *chunk, limit - len(out)],
+            )
+            out += [(r[0], date.fromisoformat(r[1]), bool(r[2]), from_iso(r[3]), from_iso(r[4]), *r[5:8]) for r in rows]
+        return out
+
+    async def export_sessions(self, group_id: int, after: int, limit: int) -> list[tuple]:
+        """(session id, round key, kind, starts at, ends at, status, seated member ids, feedback given,
+        no-show reports) of the group's mock sessions with an id above `after`, by id."""
+        rows = await self.db.all(
+            "SELECT s.id, r.round_key, s.kind, s.starts_at, s.ends_at, s.status, "
+            "(SELECT group_concat(member_id) FROM (SELECT member_id FROM mock_seats WHERE session_id=s.id ORDER BY role, member_id)), "
+            "(SELECT COUNT(*) FROM mock_feedback f WHERE f.session_id=s.id AND f.no_show=0), "
+            "(SELECT COUNT(*) FROM mock_feedback f WHERE f.session_id=s.id AND f.no_show=1) "
+            "FROM mock_sessions s JOIN mock_rounds r ON r.id=s.round_id WHERE s.group_id=? AND s.id > ? ORDER BY s.id LIMIT ?",
+            (group_id, after, limit),
+        )
+        return [(r[0], r[1], r[2], from_iso(r[3]), from_iso(r[4]), r[5],
+                 tuple(int(x) for x in r[6].split(",")) if r[6] else (), r[7], r[8]) for r in rows]
+
+
 class SqliteAccountability:
     def __init__(self, db: Database):
         self.checkins = SqliteCheckins(db)
         self.applications = SqliteApplications(db)
         self.design = SqliteDesign(db)
         self.digests = SqliteDigests(db)
+        self.roster = SqliteRoster(db)

@@ -4,6 +4,7 @@ subprocess: prompts at each member's own 09:00 across three timezones (New York 
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -54,7 +55,8 @@ def build_script() -> str:
             lines += ["@ann apply add Hooli role MLE stage referral", "@ann apply move hooli onsite",
                       "@ann apply list"]
         if day == 9:
-            lines += ["@ann apply move hooli offer announce", "group stats", "design today"]
+            lines += ["@ann apply move hooli offer announce", "group stats", "design today", "group members",
+                      "group export"]
         lines.append(":advance 1d")
     lines += ["@ann checkin", "@cy checkin"]
     return "\n".join(lines) + "\n"
@@ -145,4 +147,23 @@ def test_two_weeks_of_checkins_digests_and_the_chart(tmp_path):
     stats = out.split("> group stats")[1].split("\n> ")[0]
     # one member tracks applications: counts would be her pipeline, so none are shown (issue 12)
     assert "Applications: tracked by fewer than 3 members" in stats and "Hooli" not in stats and "offer" not in stats
-    assert "Check-in streak: 9" in out.split("> @ann checkin\n")[1]
+    assert "Check-in streak: 9 days" in out.split("> @ann checkin\n")[1]
+    assert "Active this week: " in stats and "Check-in answers (7 days): " in stats
+    assert "Mock interviews (4 weeks): none scheduled" in stats
+
+    # the organiser's member list and export (issue 14): the most recently active first, and CSV files
+    # the console saved, parsed back; never the tracker
+    roster = out.split("> group members\n")[1].split("\n> ")[0]
+    assert "1–3 of 3 members, most recently active first" in roster
+    assert [line.split(" · ")[0] for line in roster.splitlines()[2:5]] == ["ann", "bob", "cy"]
+    exported = out.split("> group export\n")[1].split("\n> ")[0]
+    files = dict(re.findall(r"\(saved (\S+-(\w+)\.csv), \d+ bytes\)", exported)[i][::-1] for i in range(5))
+    assert set(files) == {"members", "solves", "milestones", "checkins", "mock_sessions"}
+    tables = {name: list(csv.DictReader(io.StringIO(Path(path).read_text(encoding="utf-8"), newline="")))
+              for name, path in files.items()}
+    assert sorted(r["name"] for r in tables["members"]) == ["ann", "bob", "cy"]
+    assert len(tables["solves"]) == sum(len(v) for d, v in SOLVES.items() if d <= 9)
+    assert {r["timezone"] for r in tables["members"]} == set(MEMBERS.values())
+    ann_days = [r for r in tables["checkins"] if r["name"] == "ann"]
+    assert ann_days and all(r["prompted"] == "1" for r in ann_days)
+    assert not any("Hooli" in Path(p).read_text(encoding="utf-8") for p in files.values())

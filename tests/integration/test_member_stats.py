@@ -76,8 +76,8 @@ async def test_moving_the_groups_timezone_moves_its_week(tmp_path):
         bot.clock.set(datetime(2026, 3, 23, 1, tzinfo=UTC))
         assert "No solves yet in this period" in await bot.say("leaderboard week"), "a new London week"
         await bot.say("group setup timezone Asia/Tokyo")
-        assert "me — 1 pts (1 easy)" in await bot.say("leaderboard week"), "Tokyo's week holds the solve"
-        assert "me — 1 pts (1 easy)" in await bot.say("leaderboard all")
+        assert "me — 1 pt (1 easy)" in await bot.say("leaderboard week"), "Tokyo's week holds the solve"
+        assert "me — 1 pt (1 easy)" in await bot.say("leaderboard all")
 
 
 async def test_an_older_database_gets_its_stats_built_at_start(tmp_path):

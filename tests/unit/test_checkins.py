@@ -160,3 +160,24 @@ def test_the_day_digest_is_a_header_and_every_answer_in_thread_posts_within_embe
         assert sum(len(f.name) + len(f.value) for f in post.fields) <= DIGEST_POST_CHARS
         assert all(len(f.value) <= 1024 for f in post.fields)
     assert [f.name.plain() for p in posts for f in p.fields] == [f"member{i} · streak 0" for i in range(60)]
+
+
+def test_the_next_digest_is_an_instant_on_the_groups_clock():
+    from bot.services.checkins import digest_when, next_digest_at
+    from bot.text import Stamp
+
+    s = CheckinSettings(time=time(9, 0))  # the digest at 19:00, group time
+    # 18:59 in Berlin (UTC+1): today's; 19:00: tomorrow's
+    assert next_digest_at(datetime(2026, 3, 2, 17, 59, tzinfo=UTC), "Europe/Berlin", s) == \
+        datetime(2026, 3, 2, 18, tzinfo=UTC)
+    assert next_digest_at(datetime(2026, 3, 2, 18, 0, tzinfo=UTC), "Europe/Berlin", s) == \
+        datetime(2026, 3, 3, 18, tzinfo=UTC)
+    # across New York's spring-forward (Sunday 8 March): 19:00 EST, then 19:00 EDT
+    ny = CheckinSettings(time=time(9, 0))
+    assert next_digest_at(datetime(2026, 3, 7, 23, 30, tzinfo=UTC), "America/New_York", ny) == \
+        datetime(2026, 3, 8, 0, tzinfo=UTC)
+    assert next_digest_at(datetime(2026, 3, 8, 1, tzinfo=UTC), "America/New_York", ny) == \
+        datetime(2026, 3, 8, 23, tzinfo=UTC)
+    shown = digest_when(datetime(2026, 3, 2, 12, tzinfo=UTC), "Europe/Berlin", s)
+    assert Stamp.at(datetime(2026, 3, 2, 18, tzinfo=UTC), "f") in shown.parts
+    assert "Europe/Berlin" not in shown.plain(), "a stamp, not a time in the group's zone"

@@ -41,3 +41,17 @@ def test_local_midnight_across_dst():
     # Europe/Paris springs forward on 2026-03-29: midnight is still 23:00 UTC the day before.
     assert t.local_midnight(date(2026, 3, 29), "Europe/Paris") == datetime(2026, 3, 28, 23, tzinfo=UTC)
     assert t.local_midnight(date(2026, 3, 30), "Europe/Paris") == datetime(2026, 3, 29, 22, tzinfo=UTC)
+
+
+def test_days_in_words():
+    assert t.day_name("sun") == "Sunday" and t.day_name("Sunday", plural=True) == "Sundays"
+    assert t.days_in_words(("sat",)) == "Saturdays"
+    assert t.days_in_words(("thu", "mon")) == "Mondays and Thursdays"
+    assert t.days_in_words(("mon", "wed", "fri")) == "Mondays, Wednesdays and Fridays"
+    assert t.days_in_words(("mon", "tue", "wed", "thu", "fri")) == "Mondays to Fridays"
+    assert t.days_in_words(("fri", "sat", "sun")) == "Fridays to Sundays"
+    assert t.days_in_words(t.WEEKDAYS) == "every day" and t.days_in_words(()) == "no day"
+    assert t.days_in_words(("mon", "tue"), plural=False) == "Monday and Tuesday"
+    assert t.weekly_at("sun", time(18)) == "Sundays 18:00"
+    with pytest.raises(ValueError):
+        t.day_name("funday")
