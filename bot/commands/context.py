@@ -32,6 +32,8 @@ class Context:
     @property
     def group(self) -> Group:
         if self.who.group is None:
+            if self.who.caller.is_dm:
+                raise NotAllowed("This is a direct message with the bot: run this in your study group's channel.")
             raise NotAllowed("This channel has no study group yet. An organiser can start one with `group setup`.")
         return self.who.group
 
