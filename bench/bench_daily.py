@@ -90,7 +90,7 @@ def counts(path: str) -> dict[str, int]:
     try:
         one = lambda sql, *args: con.execute(sql, args).fetchone()[0]  # noqa: E731
         return {"solves": one("SELECT COUNT(*) FROM solves"),
-                "outbox": one("SELECT COUNT(*) FROM outbox WHERE key LIKE 'daily:%'"),
+                "outbox": one("SELECT COUNT(*) FROM outbox WHERE key LIKE 'daily:%' AND edit_of IS NULL"),
                 "ceiling": one("SELECT COUNT(*) FROM runtime WHERE key LIKE ?", f"{CEILING_KEY}%")}
     finally:
         con.close()

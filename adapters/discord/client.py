@@ -14,6 +14,25 @@ from adapters.discord.messenger import DiscordMessenger
 log = logging.getLogger(__name__)
 
 
+# discord.py warns at every start that the voice libraries are missing; the bot has no voice features,
+# so these two lines say nothing to an operator. Only these exact messages are dropped.
+VOICE_WARNINGS = frozenset({
+    "PyNaCl is not installed, voice will NOT be supported",
+    "davey is not installed, voice will NOT be supported",
+})
+
+
+class NoVoiceWarnings(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() not in VOICE_WARNINGS
+
+
+def silence_voice_warnings() -> None:
+    logger = logging.getLogger("discord.client")  # where discord.py logs them, from Client.__init__
+    if not any(isinstance(f, NoVoiceWarnings) for f in logger.filters):
+        logger.addFilter(NoVoiceWarnings())
+
+
 def intents() -> discord.Intents:
     # Slash commands, buttons and modals arrive as interactions whatever the intents; the guilds
     # intent only tells us which servers we are in. Nothing privileged (members, presence, content).
@@ -26,6 +45,7 @@ class StudyClient(discord.Client):
     def __init__(self, app, *, dev_guild: int | None = None, defer_after: float = DEFER_AFTER, **options):
         options.setdefault("max_ratelimit_timeout", 30.0)  # a longer wait goes back to the outbox's clock
         options.setdefault("allowed_mentions", discord.AllowedMentions.none())
+        silence_voice_warnings()
         super().__init__(intents=intents(), **options)
         self.app = app
         self.dev_guild = dev_guild

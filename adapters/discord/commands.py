@@ -12,8 +12,10 @@ Discord allows three levels (`/a b c`); deeper paths join their tail with dashes
 
 from __future__ import annotations
 
+import calendar
 import inspect
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal, Optional
@@ -22,15 +24,21 @@ import discord
 from discord import app_commands
 
 from bot.commands.registry import Command, Param, Registry
+from bot.domain.timeutil import WEEKDAYS
 
 log = logging.getLogger(__name__)
 
 DESCRIPTION_MAX = 100
 CHOICES_MAX = 25
 AUTOCOMPLETE_KINDS = ("timezone", "problem", "milestone")  # a member is a user option: Discord picks
+# Several of a fixed set in one option ("coding,ml-design", "mon,wed,fri"): Discord has no multiple
+# choice for a slash option, so its autocomplete offers the list so far with each value still left.
+LIST_KINDS = ("choices", "weekdays")
+# A weekday is a choice shown by its name ("Monday") that sends the core's word ("mon").
+DAY_CHOICES = [app_commands.Choice(name=calendar.day_name[i], value=day) for i, day in enumerate(WEEKDAYS)]
 # The subcommand a bare command gets when it also heads a group. A word here only makes the name
 # read better; a command missing from it still gets "show" or "run".
-BARE_NAMES = {"checkin": "answer", "mock availability": "show"}
+BARE_NAMES = {"checkin": "answer", "mock availability": "show", "roadmap": "show"}
 
 Invoke = Callable[[discord.Interaction, Command, dict[str, str]], Awaitable[None]]
 Complete = Callable[[discord.Interaction, str, str], Awaitable[list[str]]]
@@ -84,6 +92,8 @@ def _annotation(param: Param, optional: bool) -> Any:
             ann = app_commands.Range[int, param.minimum, param.maximum]
     elif param.kind == "choice" and 0 < len(param.choices) <= CHOICES_MAX:
         ann = Literal[tuple(param.choices)]  # type: ignore[valid-type]
+    elif param.kind == "weekday":
+        ann = str  # its choices come from app_commands.choices (DAY_CHOICES)
     elif param.max_length and param.max_length <= 6000:
         ann = app_commands.Range[str, 1, param.max_length]
     else:
@@ -92,7 +102,26 @@ def _annotation(param: Param, optional: bool) -> Any:
 
 
 def _completes(param: Param) -> bool:
-    return param.kind in AUTOCOMPLETE_KINDS or (param.kind == "choice" and len(param.choices) > CHOICES_MAX)
+    return (param.kind in AUTOCOMPLETE_KINDS or param.kind in LIST_KINDS
+            or (param.kind == "choice" and len(param.choices) > CHOICES_MAX))
+
+
+def _list_values(param: Param) -> tuple[str, ...]:
+    return WEEKDAYS if param.kind == "weekdays" else param.choices
+
+
+def list_suggestions(param: Param, current: str) -> list[str]:
+    """For a list option: what was typed so far, completed with each value not yet in it."""
+    values = _list_values(param)
+    words = [w for w in re.split(r"[,\s]+", current.lower()) if w]
+    partial = "" if not words or re.search(r"[,\s]$", current) else words.pop()
+    chosen = [w for w in words if w in values]
+    head = ",".join(chosen)
+    out = [head] if head and not partial else []
+    for value in values:
+        if value not in chosen and value.startswith(partial):
+            out.append(f"{head},{value}" if head else value)
+    return out
 
 
 def _raw(value: Any) -> str:
@@ -113,7 +142,7 @@ def build_command(route: Route, invoke: Invoke, complete: Complete) -> app_comma
 
     parameters = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                     annotation=discord.Interaction)]
-    descriptions, renames, completers = {}, {}, {}
+    descriptions, renames, completers, choices = {}, {}, {}, {}
     for p in cmd.params:
         # A parameter a form can ask for stays optional here, so the modal can collect it.
         optional = not p.required or (cmd.form_title is not None and p.form)
@@ -125,6 +154,8 @@ def build_command(route: Route, invoke: Invoke, complete: Complete) -> app_comma
             renames[p.key] = p.name
         if _completes(p):
             completers[p.key] = _completer(p, complete)
+        elif p.kind == "weekday":
+            choices[p.key] = DAY_CHOICES
     callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     # discord.py's own decorators, applied by hand: the parameters exist only at run time.
     decorated = app_commands.describe(**descriptions)(callback)
@@ -132,6 +163,8 @@ def build_command(route: Route, invoke: Invoke, complete: Complete) -> app_comma
         decorated = app_commands.rename(**renames)(decorated)
     if completers:
         decorated = app_commands.autocomplete(**completers)(decorated)
+    if choices:
+        decorated = app_commands.choices(**choices)(decorated)
     command = app_commands.Command(name=route.words[-1], description=_describe(cmd.help, cmd.name),
                                    callback=decorated, extras={"path": cmd.path})
     if cmd.admin and len(route.words) == 1:
@@ -145,6 +178,8 @@ def _completer(param: Param, complete: Complete):
         if param.kind == "choice":
             low = current.lower()
             values = [c for c in param.choices if low in c.lower()]
+        elif param.kind in LIST_KINDS:
+            values = list_suggestions(param, current)
         else:
             values = await complete(interaction, param.kind, current)
         return [app_commands.Choice(name=v[:100], value=v[:100]) for v in values[:CHOICES_MAX]]
@@ -190,7 +225,12 @@ def build_commands(registry: Registry, invoke: Invoke, complete: Complete) -> li
 
 
 class StudyTree(app_commands.CommandTree):
-    """A failure inside discord.py's own option handling still gets a one-line reply."""
+    """The bot's commands, for servers that install it (not for a person's own account: a study group
+    lives in a server's channel). A failure inside discord.py's own option handling still gets a
+    one-line reply."""
+
+    def __init__(self, client: discord.Client) -> None:
+        super().__init__(client, allowed_installs=app_commands.AppInstallationType(guild=True, user=False))
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         if isinstance(error, app_commands.TransformerError):
@@ -214,20 +254,39 @@ def populate(tree: app_commands.CommandTree, registry: Registry, invoke: Invoke,
         tree.add_command(command)
 
 
+def option_text(param: Param) -> str:
+    """One option as the command table shows it: its name and what Discord offers for it."""
+    if param.kind == "member":
+        shape = "a user"
+    elif param.kind == "choice" and 0 < len(param.choices) <= CHOICES_MAX:
+        shape = " / ".join(param.choices)
+    elif param.kind == "weekday":
+        shape = "a weekday"
+    elif param.kind in LIST_KINDS:
+        shape = "a list of " + " / ".join(_list_values(param))
+    elif _completes(param):
+        shape = "autocomplete"
+    elif param.kind in ("hhmm", "timerange", "duration"):
+        shape = param.shape()
+    elif param.kind == "int":
+        bounded = param.minimum is not None and param.maximum is not None and param.maximum <= 10_000
+        shape = "a number" + (f" {param.minimum}-{param.maximum}" if bounded else "")
+    else:
+        shape = ""
+    body = f"{param.name}: {shape}" if shape else param.name
+    return body if param.required else f"[{body}]"
+
+
 def table(registry: Registry) -> str:
-    """The generated commands as a Markdown table (docs/discord.md is refreshed from this)."""
+    """The generated commands as a Markdown table (docs/discord.md is refreshed from this by
+    `python -m adapters.discord.docs`)."""
     lines = ["| slash command | core command | options | who | reply seen by |", "|---|---|---|---|---|"]
     for route in sorted(routes(registry), key=lambda r: r.slash):
         cmd = route.command
-        options = " ".join(p.name if p.required else f"[{p.name}]" for p in cmd.params)
+        options = " ".join(option_text(p) for p in cmd.params)
         who = "organisers" if cmd.admin else {"anyone": "anyone", "group": "anyone in the channel"}.get(
             cmd.scope, "members")
         seen = "only you" if cmd.private else "the channel"
         lines.append(f"| `{route.slash}` | `{cmd.name}` | {options} | {who} | {seen} |")
     return "\n".join(lines)
 
-
-if __name__ == "__main__":
-    from bot.commands import build_registry
-
-    print(table(build_registry()))

@@ -38,7 +38,15 @@ def caller_for(interaction: discord.Interaction, *, forms: bool = True) -> Calle
     admin = in_guild and interaction.permissions.manage_guild
     return Caller(platform=PLATFORM, user=str(user.id), channel=str(interaction.channel_id),
                   name=user.display_name, space=str(interaction.guild_id or ""), platform_admin=admin,
-                  forms=forms, is_dm=not in_guild)
+                  forms=forms, is_dm=not in_guild, channel_name=channel_name(interaction))
+
+
+def channel_name(interaction: discord.Interaction) -> str:
+    """The channel's name as Discord shows it ("study"): a group set up there is known by it. A DM has none."""
+    channel = interaction.channel
+    if isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+        return channel.name or ""
+    return ""
 
 
 class Responder:

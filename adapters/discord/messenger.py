@@ -10,6 +10,19 @@ A thread reply (the check-in digest's answers) goes in a thread started from the
 to; such a thread has that message's id, so the id the outbox kept is all we need. Starting it again
 on a retry is harmless: Discord answers "a thread has already been created for this message".
 
+An edit (`message.edit_of`) replaces what an earlier post or DM shows (the daily post's solve counter):
+the message Discord knows as `message.target`, in the same channel or the person's DM channel, gets
+the new embed, buttons and attachments. One that was deleted meanwhile is left alone.
+
+A reply with `event` is a guild scheduled event of type EXTERNAL in the server of the message's
+channel: created (its id is what the outbox keeps), with `edit_of` updated, and deleted once
+`cancelled`. A reply with `roles`, addressed to a person, gives them the roles it names in the server
+the bot shares with them and takes away the other managed ones, creating a named role that does not
+exist yet. (The outbox addresses a message to a channel or to a person, not both: with the bot in
+several servers that the person is also in, which one is meant is not known, and the sync is refused.)
+A 403 for either is permanent: the bot lacks Manage Events or Manage Roles (or its role sits below the
+roles it gives), which only an organiser can change.
+
 A DM goes to the person's DM channel, which Discord opens on request (POST /users/@me/channels, a
 request of its own against the global rate limit) and keeps stable. The id is returned to the
 deliverer (`Sent.dm_channel`), which keeps it in the database and hands it back with the person's
@@ -38,6 +51,16 @@ MISSING_ACCESS = 50001
 MISSING_PERMISSIONS = 50013
 THREAD_NAME_MAX = 100
 THREAD_ARCHIVE_MINUTES = 1440  # a day without posts, then the thread hides itself
+UNKNOWN_MESSAGE = 10008
+EVENT_NAME_MAX = 100
+EVENT_LOCATION_MAX = 100
+EVENT_DESCRIPTION_MAX = 1000
+ROLE_NAME_MAX = 100
+ROLE_REASON = "studybot: stage and streak roles (group roles on)"
+NEEDS_MANAGE_EVENTS = ("the bot needs the Manage Events permission in this server to keep mock sessions as "
+                       "scheduled events")
+NEEDS_MANAGE_ROLES = ("the bot needs the Manage Roles permission, and its own role must sit above the stage and "
+                      "streak roles in Server Settings > Roles")
 
 
 def nonce_for(key: str) -> str:
@@ -128,6 +151,7 @@ class DiscordMessenger:
         self.limit = limit or GlobalLimit()
         self.pace = pace or ChannelPace()
         self.dm_channels: dict[str, int] = {}  # user id -> DM channel id; Discord keeps it stable
+        self.created_roles: dict[tuple[int, str], int] = {}  # (guild, role name) -> id of a role made here
 
     async def deliver(self, message: OutboxMessage, channel_ref: str | None,
                       user_ref: str | None) -> str | Sent | None:
@@ -135,6 +159,8 @@ class DiscordMessenger:
         `Sent` with the person's DM channel (the deliverer keeps it when it is new)."""
         if self.client.is_closed():  # shutting down: the message waits for the next start
             raise DeliveryError("the Discord client is closed")
+        if message.reply.event is not None or message.reply.roles is not None:
+            return await self._server_change(message, channel_ref)
         # Rendered before anything is sent: a reply that cannot become a Discord message is given up
         # at once rather than tried again for ever, holding every message behind it.
         try:
@@ -146,21 +172,21 @@ class DiscordMessenger:
         opened: str | None = None  # the person's DM channel, told to the deliverer, which keeps it
         try:
             if channel_ref is not None:
-                return await self._post(int(channel_ref), message, out)
+                return await self._put(int(channel_ref), message, out)
             if user_ref is None:
                 raise DeliveryError("no Discord address", permanent=True)
             kept = message.dm_channel or self.dm_channels.get(user_ref)
             if kept is not None:
                 opened = str(kept)
                 try:
-                    return Sent(await self._post(int(kept), message, out), dm_channel=opened)
+                    return Sent(await self._put(int(kept), message, out), dm_channel=opened)
                 except discord.NotFound:
                     # The kept channel is gone (Discord keeps DM channels, but an id may be stale): open
                     # the person's DM channel again, once, rather than give the message up.
                     self.dm_channels.pop(user_ref, None)
                     opened = None
             opened = str(await self._open_dm(user_ref))
-            return Sent(await self._post(int(opened), message, out), dm_channel=opened)
+            return Sent(await self._put(int(opened), message, out), dm_channel=opened)
         except DeliveryError as exc:
             exc.dm_channel = exc.dm_channel or opened
             raise
@@ -177,6 +203,28 @@ class DiscordMessenger:
             if self.client.is_closed():  # closed while sending (its HTTP session is gone): not this message's fault
                 raise DeliveryError("the Discord client closed during the send", dm_channel=opened) from None
             raise
+
+    async def _put(self, channel_id: int, message: OutboxMessage, out: render.Rendered) -> str | None:
+        if message.edit_of is not None and message.target is not None:
+            return await self._edit(channel_id, int(message.target), message, out)
+        return await self._post(channel_id, message, out)
+
+    async def _edit(self, channel_id: int, message_id: int, message: OutboxMessage,
+                    out: render.Rendered) -> str | None:
+        """Replace what message `message_id` shows: embed, buttons (none: they go) and attachments."""
+        partial = self.client.get_partial_messageable(channel_id).get_partial_message(message_id)
+        await self.limit.wait()
+        try:
+            # The buttons are dynamic items: discord.py keeps no view per message for them.
+            await partial.edit(embed=out.embed, view=out.view, attachments=out.files,
+                               allowed_mentions=render.NO_MENTIONS)
+        except discord.NotFound as exc:
+            if exc.code != UNKNOWN_MESSAGE:
+                raise
+            # Someone deleted the message: there is nothing left to show the edit on, and no reason to tell.
+            log.info("the message %s that %s edits is gone; nothing to edit", message_id, message.key)
+            return None
+        return str(message_id)
 
     async def _post(self, channel_id: int, message: OutboxMessage, out: render.Rendered) -> str | None:
         thread = message.thread
@@ -223,3 +271,141 @@ class DiscordMessenger:
                 raise
         # A thread started from a message has the message's id.
         return await self._send(message_id, message, out)
+
+    # -- scheduled events and roles: changes to the server of the message's channel -------------------
+    async def _server_change(self, message: OutboxMessage, channel_ref: str | None) -> str | None:
+        event = message.reply.event is not None
+        needs = NEEDS_MANAGE_EVENTS if event else NEEDS_MANAGE_ROLES
+        try:
+            if event:
+                return await self._event(await self._guild_of(channel_ref), message)
+            await self._roles(message, channel_ref or message.group_channel_ref)
+            return None
+        except DeliveryError:
+            raise
+        except discord.RateLimited as exc:
+            raise DeliveryError(f"rate limited for {exc.retry_after:.0f}s", retry_after=exc.retry_after) from None
+        except discord.Forbidden as exc:
+            what = "a scheduled event" if event else "roles"
+            raise DeliveryError(f"Discord refused {what} ({exc.status} {exc.code}): {needs}", permanent=True,
+                                kind="destination") from None
+        except discord.HTTPException as exc:
+            raise refusal(exc, dm=False) from None
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise DeliveryError(f"connection failed: {exc.__class__.__name__}") from None
+        except Exception:
+            if self.client.is_closed():
+                raise DeliveryError("the Discord client closed during the send") from None
+            raise
+
+    async def _guild_of(self, channel_ref: str | None) -> discord.Guild:
+        """The server of the message's channel (scheduled events and roles belong to a server)."""
+        if channel_ref is None:
+            raise DeliveryError("a scheduled event goes to the group's channel, and this message names none",
+                                permanent=True, kind="content")
+        channel = self.client.get_channel(int(channel_ref))
+        if channel is None:
+            await self.limit.wait()
+            channel = await self.client.fetch_channel(int(channel_ref))
+        guild = getattr(channel, "guild", None)
+        if not isinstance(guild, discord.Guild):
+            raise DeliveryError("the message's channel is in no server", permanent=True, kind="destination")
+        return guild
+
+    async def _event(self, guild: discord.Guild, message: OutboxMessage) -> str | None:
+        """Create the scheduled event (its id is returned and kept), update it (an edit: `target` is the
+        id returned at creation), or delete it once cancelled."""
+        event = message.reply.event
+        assert event is not None
+        fields = {
+            "name": render.clip(event.name.strip() or "Mock interview", EVENT_NAME_MAX),
+            "start_time": event.start, "end_time": event.end,
+            "location": render.clip(event.location.strip() or "online", EVENT_LOCATION_MAX),
+            "description": render.clip(event.description, EVENT_DESCRIPTION_MAX),
+            "privacy_level": discord.PrivacyLevel.guild_only,
+        }
+        if message.edit_of is None:
+            if event.cancelled:  # cancelled before it was ever made: nothing to do
+                return None
+            await self.limit.wait()
+            created = await guild.create_scheduled_event(entity_type=discord.EntityType.external, **fields)
+            return str(created.id)
+        if message.target is None:
+            return None
+        await self.limit.wait()
+        try:
+            existing = await guild.fetch_scheduled_event(int(message.target), with_counts=False)
+        except discord.NotFound:
+            # Deleted in the server by someone who could: not made again behind their back.
+            log.info("the scheduled event %s that %s changes is gone", message.target, message.key)
+            return message.target
+        await self.limit.wait()
+        if event.cancelled:
+            await existing.delete(reason="studybot: the mock session was cancelled")
+        else:
+            await existing.edit(**fields)
+        return message.target
+
+    async def _member_of(self, user_ref: str, channel_ref: str | None) -> discord.Member | None:
+        """The person as a member of the group's server: the server of the message's channel when it has
+        one, else the server the bot is in where the person is (None: in none of them)."""
+        if channel_ref is not None:
+            guilds = [await self._guild_of(channel_ref)]
+        else:
+            guilds = sorted(self.client.guilds, key=lambda g: g.id)
+        found = []
+        for guild in guilds:
+            await self.limit.wait()
+            try:
+                found.append(await guild.fetch_member(int(user_ref)))
+            except discord.NotFound:
+                continue
+        if len(found) > 1:
+            raise DeliveryError(f"user {user_ref} is in {len(found)} of the bot's servers: which one's roles to "
+                                "change is not known", permanent=True, kind="content")
+        return found[0] if found else None
+
+    async def _roles(self, message: OutboxMessage, channel_ref: str | None) -> None:
+        """Give the person the roles the sync names and take away the other managed ones they hold."""
+        sync = message.reply.roles
+        assert sync is not None
+        if message.user_ref is None:
+            raise DeliveryError("no Discord user for this role change", permanent=True, kind="content")
+        member = await self._member_of(message.user_ref, channel_ref)
+        if member is None:
+            log.info("user %s is in none of the bot's servers; no roles to change", message.user_ref)
+            return
+        guild = member.guild
+        held = {role.name: role for role in member.roles}
+        wanted = [render.clip(name, ROLE_NAME_MAX) for name in sync.roles]
+        known = self._roles_by_name(guild)
+        add: list[discord.abc.Snowflake] = []
+        for name in wanted:
+            if name in held:
+                continue
+            role = known.get(name)
+            if role is None:
+                await self.limit.wait()
+                role = await guild.create_role(name=name, mentionable=False, reason=ROLE_REASON)
+                self.created_roles[(guild.id, name)] = role.id
+            add.append(role)
+        remove = [held[name] for name in sorted({render.clip(n, ROLE_NAME_MAX) for n in sync.managed} - set(wanted))
+                  if name in held]
+        for role in add:  # one request a role (atomic): roles set by anyone else are left as they are
+            await self.limit.wait()
+            await member.add_roles(role, reason=ROLE_REASON)
+        for role in remove:
+            await self.limit.wait()
+            await member.remove_roles(role, reason=ROLE_REASON)
+
+    def _roles_by_name(self, guild: discord.Guild) -> dict[str, discord.abc.Snowflake]:
+        """The server's roles the bot may hand out, by name: the cache (kept by the guilds intent), and
+        the roles it created whose gateway event has not arrived yet."""
+        out: dict[str, discord.abc.Snowflake] = {}
+        for (guild_id, name), role_id in self.created_roles.items():
+            if guild_id == guild.id:
+                out[name] = discord.Object(id=role_id)
+        for role in sorted(guild.roles, key=lambda r: r.position, reverse=True):
+            if not role.is_default() and not role.managed:
+                out[role.name] = role
+        return out

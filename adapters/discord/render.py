@@ -1,4 +1,4 @@
-"""A core Reply as a Discord message: one embed, a row of command buttons, an optional attachment.
+"""A core Reply as a Discord message: one embed, rows of command buttons, its image and files attached.
 
 Discord rejects a message that breaks an embed limit, so everything is trimmed here rather than
 letting a long roadmap or leaderboard fail to send.
@@ -26,6 +26,8 @@ FOOTER_MAX = 2048
 EMBED_TOTAL_MAX = 6000
 BUTTONS_MAX = 25  # five rows of five
 BUTTON_LABEL_MAX = 80
+FILES_MAX = 10  # attachments on one message
+FILE_DESCRIPTION_MAX = 1024
 
 COLOURS = {
     "info": 0x5865F2,
@@ -191,5 +193,9 @@ def render(reply: Reply) -> Rendered:
     if reply.image is not None:
         files.append(discord.File(io.BytesIO(reply.image.data), filename=reply.image.filename,
                                   description=reply.image.alt or None))
+    # A file with the reply (a CSV export, a calendar invite) is an attachment of the same message.
+    for attachment in reply.files[: FILES_MAX - len(files)]:
+        files.append(discord.File(io.BytesIO(attachment.data), filename=attachment.filename,
+                                  description=clip(attachment.description, FILE_DESCRIPTION_MAX) or None))
     return Rendered(embed=embed_for(reply), view=view_for(reply), files=files,
                     ephemeral=reply.private or reply.error)

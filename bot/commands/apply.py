@@ -128,6 +128,31 @@ async def apply_move(ctx: Context, company: str, stage: str, announce: str | Non
     return Reply(text=text, buttons=buttons, tone="success")
 
 
+@command(
+    "apply remove", scope="anyone", private=True,
+    help="Stop tracking an application (a mistake, or one you would rather not keep)",
+    params=[Param("company", "text", "Company (a unique start of the name will do)", required=True,
+                  max_length=_COMPANY, metavar="COMPANY")],
+    details="This deletes it; to keep a record of how it ended, `apply move COMPANY rejected` or `withdrawn`.",
+    examples=("apply remove Acme",),
+)
+async def apply_remove(ctx: Context, company: str) -> Reply:
+    await ctx.own_group()
+    apps = await ctx.store.accountability.applications.of_member(ctx.member.id)
+    found = find(apps, company)
+    if isinstance(found, list):
+        named = [(a, quote(a.company)) for a in found]
+        buttons = [Button(f"Remove {a.company}", f"apply remove {name}", "danger") for a, name in named[:5] if name]
+        return Reply(text=f"'{company[:40]}' could be " + ", ".join(a.company for a in found[:5])
+                     + ". Which one? Type more of the name, or press its button.", buttons=buttons)
+    if found is None:
+        raise NotFound(f"You are not tracking '{company[:40]}'. `apply list` shows yours.")
+    await ctx.store.accountability.applications.remove(ctx.member.id, found.id)
+    return Reply(text=f"Removed {found.company}" + (f" ({found.role})" if found.role else "")
+                 + f", which stood at {found.stage}. Only you could see it.",
+                 buttons=[Button("My applications", "apply list")])
+
+
 @command("apply list", scope="anyone", private=True, help="Your applications (only you see them)")
 async def apply_list(ctx: Context) -> Reply:
     await ctx.own_group()

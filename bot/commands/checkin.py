@@ -19,7 +19,7 @@ _ANSWER = 1000
 
 
 @command(
-    "checkin", scope="anyone",
+    "checkin", scope="anyone", private=True,
     help="Answer today's check-in (a form opens when no text is given)",
     params=[
         Param("done", "text", "Done since last time", keyword=True, max_length=_ANSWER, form=True, long=True),

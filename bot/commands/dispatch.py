@@ -24,6 +24,7 @@ from bot.domain.model import Caller, Whoami
 from bot.errors import NotAllowed, StudybotError, UsageError
 from bot.ports import Clock, Store, UnitOfWork
 from bot.reply import Button, Form, FormField, Reply, error_reply
+from bot.services import roles
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +170,8 @@ class Dispatcher:
             ctx = await self._context(store, caller)
             await self._check_rights(cmd, ctx)
             reply = await cmd.handler(ctx, **kwargs)
+            if ctx.who.group is not None:  # a tick or a solve may earn a stage or streak role
+                await roles.after_command(ctx.store, ctx.roadmap(), ctx.who.group, ctx.who.user_id, ctx.now)
             # Its long button commands are kept with it, so a short button id can name them (domain/buttons).
             await ctx.store.buttons.keep(reply, ctx.who.user_id, ctx.now)
             return reply

@@ -1,4 +1,4 @@
-"""problem today | solved | hint | random | review"""
+"""problem today | solved | unsolve | hint | random | review"""
 
 from __future__ import annotations
 
@@ -9,34 +9,53 @@ from bot.domain.review import FELT
 from bot.domain.scoring import WEIGHTS
 from bot.domain.selection import DIFFICULTIES
 from bot.domain.timeutil import local_date
+from bot.errors import Conflict
 from bot.reply import Button, Field, Reply, stamp
 from bot.services import practice
-from bot.services.daily import post_time_passed, render_post
-from bot.text import Link, Rich, join
+from bot.services.daily import current_post, next_post_at, render_post, show_solvers
+from bot.text import Link, Rich, count, join
+
+_PROBLEM = Param("problem", "problem", "Problem id or number", required=True, max_length=120, metavar="PROBLEM")
 
 
-@command("problem today", scope="group", help="Today's problem for the group")
+def _next_post(group, now) -> Rich:
+    """When the next daily problem comes, in the reader's own time."""
+    at = next_post_at(group, now)
+    return Rich.format("{at} ({rel})", at=stamp(at, "f"), rel=stamp(at, "R"))
+
+
+def _no_post_yet(ctx: Context, then: Rich) -> Reply:
+    """Before the group's first daily post: when it comes, and what to do meanwhile."""
+    if ctx.group.paused:
+        return Reply(text=Rich.format("The group is paused, so no daily problem is posted. {then}", then=then))
+    return Reply(text=Rich.format("No daily problem has been posted here yet; the first comes {when}. {then}",
+                                  when=_next_post(ctx.group, ctx.now), then=then))
+
+
+@command("problem today", scope="group", help="Today's problem for the group (before it is posted: the latest one)")
 async def problem_today(ctx: Context) -> Reply:
     group = ctx.group
     today = local_date(ctx.now, group.timezone)
     posted = await ctx.store.practice.post_for(group.id, today)
     if posted is not None:
-        return render_post(ctx.content, posted, "Today's problem")
+        return render_post(ctx.content, posted, "Today's problem",
+                           solved=await ctx.store.practice.solvers(group.id, posted.item_id))
     latest = await ctx.store.practice.latest_post(group.id)
-    when = "tomorrow" if post_time_passed(group, ctx.now) else "today"
-    note = f"The next daily problem comes {when} at {group.post_time:%H:%M} ({group.timezone})."
     if group.paused:
-        note = "The group is paused, so no daily problem is posted."
+        note = Rich.of("The group is paused, so no daily problem is posted.")
+    else:
+        note = Rich.format("The next daily problem comes {when}.", when=_next_post(group, ctx.now))
     if latest is None:
-        return Reply(text=note + " Meanwhile, try `problem random easy`.")
-    reply = render_post(ctx.content, latest, "Latest problem")
+        return Reply(text=Rich.format("{note} Meanwhile, try `problem random easy`.", note=note))
+    reply = render_post(ctx.content, latest, "Latest problem",
+                        solved=await ctx.store.practice.solvers(group.id, latest.item_id))
     reply.text = Rich.of(note, "\n", reply.text)
     return reply
 
 
 @command(
-    "problem solved",
-    help="Record a solve (default: today's problem)",
+    "problem solved", private=True,
+    help="Record a solve (default: today's problem, or before it is posted, the latest you have not solved)",
     params=[
         Param("problem", "problem", "Problem id or number (default: today's)", max_length=120, metavar="PROBLEM"),
         Param("minutes", "int", "Minutes it took", keyword=True, minimum=1, maximum=1440),
@@ -46,25 +65,56 @@ async def problem_today(ctx: Context) -> Reply:
 )
 async def problem_solved(ctx: Context, problem: str | None = None, minutes: int | None = None,
                          felt: str | None = None) -> Reply:
-    item = practice.find_item(ctx.content, problem) if problem else await practice.todays_item(ctx.store, ctx.content, ctx.group, ctx.now)
+    if problem:
+        item = practice.find_item(ctx.content, problem)
+    else:
+        found = await practice.current_item(ctx.store, ctx.content, ctx.group, ctx.member, ctx.now)
+        if found is None:
+            return _no_post_yet(ctx, Rich.format("Name the one you solved: `problem solved two-sum`."))
+        item = found
     fresh, st = await practice.record_solve(ctx.store, ctx.group, ctx.member, ctx.now, item, minutes, felt)
+    undo = Button("Undo", f"problem unsolve {item.id}")
     if not fresh:
         return Reply(text=f"You had already solved '{item.title}'; it counts once. Noted how it felt this time.",
-                     fields=[Field("Streak", f"{st.current} days")])
+                     fields=[Field("Streak", count(st.current, "day"))], buttons=[undo])
+    # The daily post (if this is a posted problem) shows how many have solved it: an edit, not a message.
+    await show_solvers(ctx.store, ctx.content, ctx.group, item.id, ctx.now)
     points = WEIGHTS.get(item.difficulty, 1) if item.kind == "problem" else 1
     return Reply(
-        text=f"{ctx.member.name} solved '{item.title}' ({item.difficulty}, +{points}).",
-        fields=[Field("Streak", f"{st.current} day{'s' if st.current != 1 else ''}"),
-                Field("Freezes", str(st.freezes))],
-        buttons=[Button("Leaderboard", "leaderboard week"), Button("Another one", f"problem random {item.difficulty}")],
+        text=f"{ctx.member.name} solved '{item.title}' ({item.difficulty}, +{count(points, 'point')}).",
+        fields=[Field("Streak", count(st.current, "day")), Field("Freezes", str(st.freezes))],
+        buttons=[Button("Leaderboard", "leaderboard week"), Button("Another one", f"problem random {item.difficulty}"),
+                 undo],
         tone="success",
     )
 
 
+@command("problem unsolve", private=True, help="Take back a solve (a mistyped one, say)", params=[_PROBLEM],
+         examples=("problem unsolve two-sum",))
+async def problem_unsolve(ctx: Context, problem: str) -> Reply:
+    item = practice.find_item(ctx.content, problem)
+    st = await practice.unsolve(ctx.store, ctx.group, ctx.member, ctx.now, item)
+    if st is None:
+        raise Conflict(f"You have no solve of '{item.title}' to take back.")
+    await show_solvers(ctx.store, ctx.content, ctx.group, item.id, ctx.now)
+    return Reply(text=f"Took back your solve of '{item.title}'.",
+                 fields=[Field("Streak", count(st.current, "day")), Field("Freezes", str(st.freezes))],
+                 buttons=[Button("Solved after all", f"problem solved {item.id}")])
+
+
 @command("problem hint", scope="group", private=True,
-         help="A hint for today's problem; ask again for the next tier (nudge, key idea, approach)")
-async def problem_hint(ctx: Context) -> Reply:
-    item = await practice.todays_item(ctx.store, ctx.content, ctx.group, ctx.now)
+         help="A hint for today's problem (or the one named); ask again for the next tier (nudge, key idea, approach)",
+         params=[Param("problem", "problem", "Problem id or number (default: today's)", max_length=120,
+                       metavar="PROBLEM")],
+         examples=("problem hint", "problem hint two-sum"))
+async def problem_hint(ctx: Context, problem: str | None = None) -> Reply:
+    if problem:
+        item = practice.find_item(ctx.content, problem)
+    else:
+        found = await practice.current_item(ctx.store, ctx.content, ctx.group, ctx.who.member, ctx.now)
+        if found is None:
+            return _no_post_yet(ctx, Rich.format("For a problem to practise on now, try `problem random easy`."))
+        item = found
     if item.kind == "ml":
         q = ctx.content.ml_questions[item.id]
         return Reply(title="Model answer", text=q.answer)
@@ -78,7 +128,7 @@ async def problem_hint(ctx: Context) -> Reply:
         title=f"Hint — {p.title}",
         text=f"{label}: {text}",
         fields=[Field(f"Earlier: {lbl}", txt, inline=False) for lbl, txt in tiers[:shown]],
-        buttons=[Button(f"Next hint: {tiers[shown + 1][0]}", "problem hint")] if more else [],
+        buttons=[Button(f"Next hint: {tiers[shown + 1][0]}", f"problem hint {p.id}")] if more else [],
         footer=(f"Hint {shown + 1} of {len(tiers)}. Ask again for the next one." if more
                 else f"Hint {shown + 1} of {len(tiers)}: that is all of them. Now write it out yourself."),
     )
@@ -94,7 +144,10 @@ async def problem_hint(ctx: Context) -> Reply:
     examples=("problem random medium topic sliding-window",),
 )
 async def problem_random(ctx: Context, difficulty: str | None = None, topic: str | None = None) -> Reply:
-    p = await practice.random_pick(ctx.store, ctx.content, ctx.member, ctx.now, difficulty, topic)
+    # "Another problem" on the daily post: never the post's own problem.
+    current = await current_post(ctx.store, ctx.group, ctx.member, ctx.now)
+    exclude = frozenset({current.item_id}) if current is not None else frozenset()
+    p = await practice.random_pick(ctx.store, ctx.content, ctx.member, ctx.now, difficulty, topic, exclude)
     # Only members at intermediate level or above are handed a premium-only page; say where it is free.
     premium = [Field("LeetCode Premium", f"Free: {p.free_alternative.name} {p.free_alternative.url}"
                      if p.free_alternative else "Needs a Premium account", inline=False)] if p.premium else []

@@ -48,3 +48,19 @@ def stage_spread(roadmap: Roadmap, done_by_member: dict[int, set[str]], member_i
     for member_id in member_ids:
         counts[current_stage(roadmap, done_by_member.get(member_id, set()))] += 1
     return counts
+
+
+def find_stage(roadmap: Roadmap, typed: str) -> int | list[int] | None:
+    """The index of the stage `typed` names: its number (1 = the first), its id or title (any case), or
+    a unique start of either; a list of indexes when the start fits several, None when nothing fits."""
+    key = " ".join(typed.split()).lower()
+    if key.isascii() and key.isdigit():
+        n = int(key)
+        return n - 1 if 1 <= n <= len(roadmap.stages) else None
+    for i, stage in enumerate(roadmap.stages):
+        if key in (stage.id.lower(), stage.title.lower()):
+            return i
+    starts = [i for i, s in enumerate(roadmap.stages) if s.id.lower().startswith(key) or s.title.lower().startswith(key)]
+    if len(starts) == 1:
+        return starts[0]
+    return starts or None

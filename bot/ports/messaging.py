@@ -53,6 +53,8 @@ class OutboxMessage:
     channel_ref: str | None = None
     user_ref: str | None = None
     dm_channel: str | None = None
+    # The platform id of the channel of the message's group: where a change to a person's roles applies.
+    group_channel_ref: str | None = None
 
 
 @dataclass(frozen=True)

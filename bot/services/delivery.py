@@ -73,7 +73,7 @@ Work = Callable[[Store], Awaitable[None]]
 _WHAT = (("daily:", "The daily problem"), ("checkin-digest:", "The check-in digest"),
          ("checkin-", "A check-in prompt"), ("mock:", "A mock-interview message"),
          ("digest:", "The weekly digest"), ("design:", "The system-design prompt of the week"),
-         ("offer:", "An offer announcement"))
+         ("offer:", "An offer announcement"), ("roles:", "A role update"))
 _PLATFORM = {"discord": "Discord", "slack": "Slack", "console": "the console"}
 
 

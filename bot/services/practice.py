@@ -13,8 +13,9 @@ from bot.domain.scoring import WEIGHTS, MemberStats, Standing, period_start, ran
 from bot.domain.selection import practice_pool
 from bot.domain.streaks import Streak, carry, extend, mark_of, streak
 from bot.domain.timeutil import local_date
-from bot.errors import NotFound, UsageError
+from bot.errors import NotFound
 from bot.ports.storage import Store, UnitOfWork
+from bot.services.daily import current_post
 
 
 @dataclass(frozen=True)
@@ -46,21 +47,28 @@ def find_item(content: ContentPack, text: str) -> Item:
 
 
 async def random_pick(store: Store, content: ContentPack, member: Member, now: datetime, difficulty: str | None,
-                      topic: str | None) -> Problem:
+                      topic: str | None, exclude: frozenset[str] = frozenset()) -> Problem:
     """A practice problem the member has not solved, open to their level (no premium-only page for a
-    beginner), drawn afresh each time it is asked for."""
-    pool = practice_pool(list(content.problems.values()), level=member.level,
-                         solved=await store.practice.solved_ids(member.id), difficulty=difficulty, topic=topic)
+    beginner), drawn afresh each time it is asked for; never one of `exclude` (the group's current post:
+    "another problem" is another one)."""
+    solved = await store.practice.solved_ids(member.id)
+    pool = practice_pool(list(content.problems.values()), level=member.level, solved=solved | exclude,
+                         difficulty=difficulty, topic=topic)
     if not pool:
         raise NotFound("You have solved every problem that fits. Try another difficulty or topic.")
     return random.Random(f"{member.id}:{now.isoformat()}").choice(pool)
 
 
-async def todays_item(store: Store, content: ContentPack, group: Group, now: datetime) -> Item:
-    posted = await store.practice.post_for(group.id, local_date(now, group.timezone))
+async def current_item(store: Store, content: ContentPack, group: Group, member: Member | None,
+                       now: datetime) -> Item | None:
+    """What `problem solved` and `problem hint` mean with no problem named (services/daily.current_post):
+    None before the group's first post."""
+    posted = await current_post(store, group, member, now)
     if posted is None:
-        raise UsageError(f"There is no daily problem yet today (it comes at {group.post_time:%H:%M} "
-                         f"{group.timezone}). Name the problem: `problem solved two-sum`.")
+        return None
+    if posted.kind == "ml" and posted.item_id not in content.ml_questions \
+            or posted.kind == "problem" and posted.item_id not in content.problems:
+        return None  # the group's pack changed since: the post names an item it no longer has
     return find_item(content, posted.item_id)
 
 
@@ -79,6 +87,15 @@ async def record_solve(store: Store, group: Group, member: Member, now: datetime
     await repo.count_solve(group.id, member.id, item.difficulty, mark,
                            period_start("week", now, group.timezone), period_start("month", now, group.timezone))
     return True, carry(mark, today)
+
+
+async def unsolve(store: Store, group: Group, member: Member, now: datetime, item: Item) -> Streak | None:
+    """Take a solve back: the solve and its review card go, and the member's stats (streak, week, month
+    and all-time counts, freezes) are rebuilt from the solves left. None: it was not solved."""
+    if not await store.practice.remove_solve(member.id, item.id):
+        return None
+    await build_stats(store, group, now)
+    return await member_streak(store, member, now)
 
 
 async def review_queue(store: Store, member: Member, now: datetime, limit: int) -> list[tuple[str, datetime]]:

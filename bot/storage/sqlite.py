@@ -99,7 +99,7 @@ class SqliteChannels:
 
 _GROUP_COLUMNS = (
     "id, channel_id, name, timezone, post_time, pairing_day, pairing_time, roadmap, pace_weeks, paused, "
-    "created_at, created_by, space_id, ml_days"
+    "created_at, created_by, space_id, ml_days, meeting_url, discord_events"
 )
 
 
@@ -110,6 +110,7 @@ def _group(row) -> Group:
         pairing_time=time.fromisoformat(row["pairing_time"]), roadmap=row["roadmap"], pace_weeks=row["pace_weeks"],
         paused=bool(row["paused"]), created_at=from_iso(row["created_at"]), created_by=row["created_by"],
         space_id=row["space_id"], ml_days=tuple(d for d in row["ml_days"].split(",") if d),
+        meeting_url=row["meeting_url"] or None, discord_events=bool(row["discord_events"]),
     )
 
 
@@ -157,6 +158,7 @@ class SqliteGroups:
              group.pairing_day, group.pairing_time.strftime("%H:%M"), group.roadmap, group.pace_weeks,
              int(group.paused), iso(group.created_at), group.created_by, ",".join(group.ml_days)),
         )
+        await self._save_booking(group)
         self.db.record(ScheduleChanged("group", group.id))
         return group
 
@@ -173,9 +175,15 @@ class SqliteGroups:
              group.pairing_time.strftime("%H:%M"), group.roadmap, group.pace_weeks,
              ",".join(group.ml_days), group.id),
         )
+        await self._save_booking(group)
         self.db.record(ScheduleChanged("group", group.id))
         if flipped:
             self.db.record(ScheduleChanged("checkins", group.id))
+
+    async def _save_booking(self, group: Group) -> None:
+        """The mock-booking settings (`group setup meeting-url`, `discord-events`); '' stores "no link"."""
+        await self.db.write("UPDATE groups SET meeting_url=?, discord_events=? WHERE id=?",
+                            (group.meeting_url or "", int(group.discord_events), group.id))
 
     async def all(self) -> list[Group]:
         return [_group(r) for r in await self.db.all(f"SELECT {_GROUP_COLUMNS} FROM groups ORDER BY id")]
@@ -372,6 +380,8 @@ _HEAD = (
     "(SELECT external_id FROM links WHERE kind='user' AND internal_id=o.user_id AND platform=? LIMIT 1) "
     "AS user_ref, "
     "(SELECT channel_ref FROM dm_channels WHERE platform=? AND user_id=o.user_id) AS dm, "
+    "(SELECT l.external_id FROM groups g JOIN links l ON l.kind='channel' AND l.internal_id=g.channel_id "
+    "AND l.platform=? WHERE g.id=o.group_id LIMIT 1) AS group_channel_ref, "
     "p.id AS parent_id, p.ref AS parent_ref, p.status AS parent_status, p.payload AS parent_payload, "
     "e.ref AS edit_ref, e.status AS edit_status, "
     "CASE WHEN o.edit_of IS NULL THEN 0 ELSE EXISTS (SELECT 1 FROM outbox n WHERE n.edit_of=o.edit_of "
@@ -483,7 +493,7 @@ class SqliteOutbox:
         """The destination's oldest pending message, if it is due: the lease is then kept (taken or
         renewed). Otherwise the queue is given back, due when its head is, or dropped when it is empty.
         Only the holder changes a queue; None when `lease.owner` does not hold it."""
-        row = await self.db.one(_HEAD, (lease.platform, lease.platform, lease.platform, destination))
+        row = await self.db.one(_HEAD, (lease.platform,) * 4 + (destination,))
         if row is None:
             await self.db.write("DELETE FROM outbox_queues WHERE destination=? AND claimed_by=?",
                                 (destination, lease.owner))
@@ -498,6 +508,7 @@ class SqliteOutbox:
             return None  # our lease lapsed and another deliverer took the destination: it goes on from there
         message = self._read(row)
         message.channel_ref, message.user_ref, message.dm_channel = row["channel_ref"], row["user_ref"], row["dm"]
+        message.group_channel_ref = row["group_channel_ref"]
         if message.thread_of is not None:
             message.thread = _thread(row)
         if message.edit_of is not None:
@@ -690,6 +701,35 @@ class SqlitePractice:
                     (group_id, posted.pattern, posted.local_date.isoformat()))
         return fresh
 
+    async def latest_unsolved_post(self, group_id: int, member_id: int) -> Posted | None:
+        """The group's latest post whose item the member has not solved (None: none, or all solved)."""
+        row = await self.db.one(
+            "SELECT local_date, item_id, kind, difficulty, pattern FROM daily_posts d WHERE group_id=? "
+            "AND NOT EXISTS (SELECT 1 FROM solves s WHERE s.member_id=? AND s.problem_id=d.item_id) "
+            "ORDER BY local_date DESC LIMIT 1", (group_id, member_id),
+        )
+        return _posted(row) if row else None
+
+    async def post_of_item(self, group_id: int, item_id: str) -> Posted | None:
+        """The group's latest post of an item (an item comes back once its difficulty is exhausted)."""
+        row = await self.db.one(
+            "SELECT local_date, item_id, kind, difficulty, pattern FROM daily_posts WHERE group_id=? AND item_id=? "
+            "ORDER BY local_date DESC LIMIT 1", (group_id, item_id),
+        )
+        return _posted(row) if row else None
+
+    async def solvers(self, group_id: int, problem_id: str) -> int:
+        """How many of the group's active members have solved an item (each once)."""
+        return await self.db.scalar(
+            "SELECT COUNT(*) FROM members m JOIN solves s ON s.member_id = m.id AND s.problem_id=? "
+            "WHERE m.group_id=? AND m.active=1", (problem_id, group_id),
+        ) or 0
+
+    async def remove_solve(self, member_id: int, problem_id: str) -> bool:
+        """Take a solve back, with its review card (the member's stats are rebuilt by the caller)."""
+        return await self.db.execute("DELETE FROM solves WHERE member_id=? AND problem_id=?",
+                                     (member_id, problem_id)) > 0
+
     async def add_solve(self, member_id: int, group_id: int, problem_id: str, kind: str, difficulty: str,
                         minutes: int | None, felt: str | None, now: datetime, day: date,
                         review_event: str | None) -> SolveResult:
@@ -820,6 +860,48 @@ class SqliteRuntime:
         await self.db.write("INSERT OR REPLACE INTO runtime (key, value) VALUES (?, ?)", (key, value))
 
 
+class SqliteRoles:
+    """Stage and streak roles (bot/storage/migrations/0022_roles.sql): a group's switch (off without a
+    row), and the roles each member was last queued to hold, so a sync goes out only on a change."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    async def enabled(self, group_id: int) -> bool:
+        return bool(await self.db.scalar("SELECT enabled FROM group_roles WHERE group_id=?", (group_id,)))
+
+    async def set_enabled(self, group_id: int, enabled: bool, now: datetime) -> bool:
+        """Turn the group's roles on or off; returns whether that changed anything."""
+        if await self.enabled(group_id) == enabled:
+            return False
+        await self.db.write(
+            "INSERT INTO group_roles (group_id, enabled, changed_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (group_id) DO UPDATE SET enabled=excluded.enabled, changed_at=excluded.changed_at",
+            (group_id, int(enabled), iso(now)))
+        return True
+
+    async def synced(self, member_id: int) -> tuple[str, ...] | None:
+        """The roles last queued for the member (None: never)."""
+        text = await self.db.scalar("SELECT roles FROM member_roles WHERE member_id=?", (member_id,))
+        return None if text is None else tuple(json.loads(text))
+
+    async def set_synced(self, member_id: int, group_id: int, roles: tuple[str, ...], now: datetime) -> None:
+        await self.db.write(
+            "INSERT INTO member_roles (member_id, group_id, roles, synced_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (member_id) DO UPDATE SET roles=excluded.roles, synced_at=excluded.synced_at",
+            (member_id, group_id, json.dumps(list(roles)), iso(now)))
+
+    async def synced_in_group(self, group_id: int) -> list[tuple[int, tuple[str, ...]]]:
+        """(member id, roles) of every member of the group who was queued roles, by member id."""
+        rows = await self.db.all("SELECT member_id, roles FROM member_roles WHERE group_id=? ORDER BY member_id",
+                                 (group_id,))
+        return [(r[0], tuple(json.loads(r[1]))) for r in rows]
+
+    async def clear_group(self, group_id: int) -> int:
+        """Forget what the group's members were given (after their roles were taken away)."""
+        return await self.db.execute("DELETE FROM member_roles WHERE group_id=?", (group_id,))
+
+
 class SqliteStore:
     """The unit of work handed to services: every repository over one database."""
 
@@ -839,3 +921,4 @@ class SqliteStore:
         self.buttons = SqliteButtons(db)
         self.hints = SqliteHints(db)
         self.schedule = SqliteSchedule(db)
+        self.roles = SqliteRoles(db)

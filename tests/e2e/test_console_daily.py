@@ -36,7 +36,9 @@ def build_script() -> str:
 def test_fourteen_days(tmp_path):
     out = play(tmp_path / "d.db", build_script(), "2026-03-02T12:00:00+00:00")
 
-    posts = re.findall(r">> #study\nDaily problem — (.+)\n", out)
+    # Posts, not the edits that keep their solve counter ("Solved by N members." under the link).
+    blocks = re.findall(r"^>> #study[^\n]*\nDaily problem — (.+)\n.+\n(.+)\n", out, flags=re.M)
+    posts = [title for title, after_link in blocks if not after_link.startswith("Solved by")]
     assert len(posts) == 14, posts
     assert len(set(posts)) == 14  # no duplicate
 
@@ -47,7 +49,7 @@ def test_fourteen_days(tmp_path):
 
     assert "ann's streak: 14 days" in out
     bob = out.split("> @bob streak")[1]
-    assert "bob's streak: 13 days" in bob and "Freezes saved your streak on 2026-03-09" in bob
+    assert "bob's streak: 13 days" in bob and "Freezes saved your streak on" in bob and "09 Mar" in bob
     assert "You had already solved" in out
 
     board = out.split("> leaderboard all")[1].split("\n> ")[0]
@@ -59,3 +61,33 @@ def test_fourteen_days(tmp_path):
     me = out.split("> @ann me")[1]
     assert "Solved: 14/50 (general)" in me
     assert "Due now:" in out.split("> @bob problem review")[1]  # problems that felt hard come back
+
+
+def test_a_group_set_up_after_its_post_time_has_a_problem_on_day_one(tmp_path):
+    """As the README's quick start does it: set up at 11:00 Berlin, post time 08:30. Today's problem is
+    in the channel at once; before Tuesday's post, `problem today`, `problem hint` and `problem solved`
+    mean Monday's; Tuesday gets exactly one post."""
+    script = "\n".join([
+        "group setup timezone Europe/Berlin post-time 08:30", "join", "@ann join",
+        "problem today", ":advance 20h",  # Tuesday 07:00 in Berlin, before its post
+        "problem today", "problem hint", "problem solved", "@ann problem solved", ":advance 2h",
+        "problem today",
+    ]) + "\n"
+    out = play(tmp_path / "late.db", script, "2026-03-02T10:00:00+00:00")
+    setup = out.split("> join")[0]
+    monday = re.search(r">> #study\nDaily problem — (.+)\n", setup)
+    assert monday, setup
+    title = monday.group(1)
+    before = out.split("> :advance 20h")[1].split("> :advance 2h")[0]
+    assert f"Latest problem — {title}" in before and "The next daily problem comes" in before
+    assert "(Europe/Berlin)" not in before
+    assert f"Hint — {title}" in before
+    assert f"me solved '{title}'" in before.split("> problem solved")[1]
+    assert f"ann solved '{title}'" in before.split("> @ann problem solved")[1]
+    assert "Solved by 1 member." in before and "Solved by 2 members." in before  # the post's counter, edited
+    after = out.split("> :advance 2h")[1]
+    tuesday = re.findall(r">> #study\nDaily problem — (.+)\n", after)
+    assert len(tuesday) == 1 and tuesday[0] != title
+    assert f"Today's problem — {tuesday[0]}" in after
+    blocks = re.findall(r"^>> #study[^\n]*\nDaily problem — (.+)\n.+\n(.+)\n", out, flags=re.M)
+    assert [t for t, line in blocks if not line.startswith("Solved by")] == [title, tuesday[0]]

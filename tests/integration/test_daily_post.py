@@ -75,8 +75,9 @@ async def test_paused_groups_get_nothing(tmp_path):
 
 async def test_problem_commands(group):
     bot = group
-    assert "comes today at 09:00" in await bot.say("problem today")
-    assert "no daily problem yet today" in await bot.say("problem solved")
+    before = await bot.say("problem today")
+    assert "The next daily problem comes" in before and "09:00" in before and "(Europe/Paris)" not in before
+    assert "No daily problem has been posted here yet" in await bot.say("problem solved")
     await bot.app.advance(timedelta(hours=3))
     today = await bot.say("problem today")
     assert "Today's problem" in today and "Difficulty: easy" in today

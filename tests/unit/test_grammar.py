@@ -64,8 +64,8 @@ def test_multi_choice_flags():
 
 def test_did_you_mean_for_a_subcommand():
     with pytest.raises(UsageError) as err:
-        parse(build_registry(), "roadmap dne x")
-    # `roadmap` alone is a command, so the extra word is reported against it
+        parse(build_registry(), "streak dne")
+    # `streak` alone is a command that takes nothing, so the extra word is reported against it
     assert "Unexpected 'dne'" in str(err.value)
 
 

@@ -72,3 +72,19 @@ def test_ml_question_on_configured_weekdays():
 def test_always_a_known_item(group_key, days, stage):
     last = play(days, group_key=group_key, stage=stage)[-1]
     assert last.item_id in PACK.problems or last.item_id in PACK.ml_questions
+
+
+def test_the_next_post_is_today_before_the_post_time_and_tomorrow_after_it_across_dst():
+    from datetime import UTC, datetime, time
+
+    from bot.domain.model import Group
+    from bot.services.daily import next_post_at
+
+    g = Group(id=1, channel_id=1, name="#s", timezone="Europe/Berlin", post_time=time(8, 30))
+    assert next_post_at(g, datetime(2026, 3, 2, 7, 29, tzinfo=UTC)) == datetime(2026, 3, 2, 7, 30, tzinfo=UTC)
+    assert next_post_at(g, datetime(2026, 3, 2, 7, 30, tzinfo=UTC)) == datetime(2026, 3, 3, 7, 30, tzinfo=UTC)
+    # Saturday 28 March after the post: Sunday's 08:30 is summer time (UTC+2).
+    assert next_post_at(g, datetime(2026, 3, 28, 9, tzinfo=UTC)) == datetime(2026, 3, 29, 6, 30, tzinfo=UTC)
+    # A post time the spring-forward gap skips (02:30 on 29 March) comes at 03:30 summer time.
+    gap = Group(id=1, channel_id=1, name="#s", timezone="Europe/Berlin", post_time=time(2, 30))
+    assert next_post_at(gap, datetime(2026, 3, 28, 12, tzinfo=UTC)) == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)

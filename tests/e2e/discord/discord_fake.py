@@ -6,6 +6,11 @@ and can be told to fail the next requests to a route (429, 500, 403, ...). Threa
 a message (the thread has the message's id, and a second start is refused with code 160004), and
 posting into a channel or thread that does not exist is refused with 404, as Discord does. A message
 whose body contains the `poison` text is refused with Discord's 400 Invalid Form Body (50035).
+
+It also keeps what the bot changes in the server: message edits (PATCH, the message itself is
+updated, attachments included), guild scheduled events (create, read, edit, delete), and roles
+(created roles are announced on the gateway with GUILD_ROLE_CREATE, as Discord does; each member's
+roles are added and removed one at a time).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ BOT_ID = 900000000000000002
 GUILD_ID = 910000000000000001
 CHANNEL_ID = 920000000000000001
 OTHER_CHANNEL_ID = 920000000000000002
+CHANNEL_NAMES = {CHANNEL_ID: "study", OTHER_CHANNEL_ID: "general"}
 TS = "2026-03-02T07:00:00.000000+00:00"
 MANAGE_GUILD = 1 << 5
 WAIT = 10.0  # seconds to wait for the client to answer an event; never a sleep
@@ -89,6 +95,10 @@ class FakeDiscord:
         self.poison: str | None = None  # a message whose body contains this is refused as invalid, every time
         self.commands: dict[int | None, list[dict]] = {}
         self.users: dict[int, dict] = {}
+        self.events: dict[int, dict] = {}  # scheduled event id -> event, while it exists
+        self.roles: dict[int, dict] = {}  # role id -> role (not @everyone)
+        self.member_roles: dict[int, set[int]] = defaultdict(set)  # user id -> role ids
+        self.gone_members: set[int] = set()  # users who left the server
         self.identifies: list[dict] = []
         self.heartbeats = 0
         self.ws: web.WebSocketResponse | None = None
@@ -184,7 +194,7 @@ class FakeDiscord:
             "large": False, "unavailable": False, "joined_at": TS, "premium_tier": 0,
             "preferred_locale": "en-US", "verification_level": 0, "mfa_level": 0, "nsfw_level": 0,
             "explicit_content_filter": 0, "default_message_notifications": 0, "system_channel_flags": 0,
-            "channels": [self.channel_payload(CHANNEL_ID, "study"), self.channel_payload(OTHER_CHANNEL_ID, "general")],
+            "channels": [self.channel_payload(c, n) for c, n in CHANNEL_NAMES.items()],
             "threads": [], "voice_states": [], "presences": [], "stage_instances": [],
             "guild_scheduled_events": [], "soundboard_sounds": [],
             "members": [{"user": user_payload(BOT_ID, "studybot", bot=True), "roles": [], "joined_at": TS,
@@ -206,7 +216,7 @@ class FakeDiscord:
         payload = {
             "id": str(interaction_id), "application_id": str(APP_ID), "type": kind, "data": data,
             "token": f"tok-{interaction_id}", "version": 1, "guild_id": str(GUILD_ID),
-            "channel_id": str(channel), "channel": self.channel_payload(channel, "study"),
+            "channel_id": str(channel), "channel": self.channel_payload(channel, CHANNEL_NAMES.get(channel, "study")),
             "member": {"user": user_payload(user, name), "roles": [], "joined_at": TS, "deaf": False,
                        "mute": False, "flags": 0, "nick": None, "permissions": str(perms)},
             "app_permissions": str(MEMBER_PERMS), "locale": "en-GB", "guild_locale": "en-US",
@@ -253,8 +263,8 @@ class FakeDiscord:
         raise KeyError(f"/{name} was never registered")
 
     async def slash(self, path: str, options: dict[str, Any] | None = None, *, user: int = 1, name: str = "ada",
-                    admin: bool = False) -> dict:
-        payload = self._interaction(2, self.slash_data(path, options), user, name, admin=admin)
+                    admin: bool = False, channel: int = CHANNEL_ID) -> dict:
+        payload = self._interaction(2, self.slash_data(path, options), user, name, admin=admin, channel=channel)
         return await self._inject(payload)
 
     async def autocomplete(self, path: str, options: dict[str, Any], focused: str, *, user: int = 1,
@@ -329,6 +339,14 @@ class FakeDiscord:
                                   "recipients": [self.users.get(user, user_payload(user, f"user{user}"))]})
         if method == "POST" and parts[0] == "channels" and len(parts) == 5 and parts[4] == "threads":
             return self._start_thread(int(parts[1]), int(parts[3]), body)
+        if method == "PATCH" and parts[0] == "channels" and len(parts) == 4 and parts[2] == "messages":
+            return self._edit(int(parts[1]), int(parts[3]), body, files)
+        if parts[0] == "guilds" and len(parts) >= 3 and parts[2] == "scheduled-events":
+            return self._scheduled_event(method, int(parts[1]), int(parts[3]) if len(parts) > 3 else None, body)
+        if parts[0] == "guilds" and len(parts) == 3 and parts[2] == "roles" and method == "POST":
+            return await self._create_role(int(parts[1]), body)
+        if parts[0] == "guilds" and len(parts) >= 4 and parts[2] == "members":
+            return self._member(method, int(parts[3]), int(parts[5]) if len(parts) == 6 else None)
         if method == "POST" and parts[0] == "channels" and parts[-1] == "messages":
             channel = int(parts[1])
             if channel not in self.threads and channel not in (CHANNEL_ID, OTHER_CHANNEL_ID) \
@@ -349,6 +367,77 @@ class FakeDiscord:
                 return json_response(failure.body, failure.status, failure.headers)
             return json_response(message)
         return json_response({"message": "404: Not Found", "code": 0}, 404)
+
+    # -- what the bot changes ------------------------------------------------------------------------
+    def _edit(self, channel: int, message_id: int, body: dict, files: list) -> web.Response:
+        message = self.messages.get(message_id)
+        if message is None or message["channel_id"] != str(channel):
+            return json_response({"message": "Unknown Message", "code": 10008}, 404)
+        if "embeds" in body:
+            message["embeds"] = body["embeds"] or []
+        if "components" in body:
+            message["components"] = body["components"] or []
+        if "attachments" in body:  # the attachments to keep (by id) and the new files, as Discord reads it
+            kept = {str(a["id"]) for a in body["attachments"]}
+            message["attachments"] = [a for a in message["attachments"] if a["id"] in kept]
+            message["attachments"] += [self._attachment(name, data) for name, data in files]
+        message["edited_timestamp"] = TS
+        return json_response(message)
+
+    def _attachment(self, name: str, data: bytes) -> dict:
+        return {"id": str(self.new_id()), "filename": name, "size": len(data), "data": data.decode("latin-1"),
+                "url": f"https://cdn.invalid/{name}", "proxy_url": f"https://cdn.invalid/{name}"}
+
+    def _scheduled_event(self, method: str, guild: int, event_id: int | None, body: dict | None) -> web.Response:
+        if method == "POST" and event_id is None:
+            event = {"id": str(self.new_id()), "guild_id": str(guild), "channel_id": None, "creator_id": str(BOT_ID),
+                     "entity_id": None, "status": 1, "user_count": 0, "image": None,
+                     "entity_type": body["entity_type"], "name": body["name"],
+                     "description": body.get("description"), "privacy_level": body["privacy_level"],
+                     "scheduled_start_time": body["scheduled_start_time"],
+                     "scheduled_end_time": body.get("scheduled_end_time"),
+                     "entity_metadata": body.get("entity_metadata")}
+            self.events[int(event["id"])] = event
+            return json_response(event)
+        event = self.events.get(event_id) if event_id is not None else None
+        if event is None:
+            return json_response({"message": "Unknown Guild Scheduled Event", "code": 10070}, 404)
+        if method == "GET":
+            return json_response(event)
+        if method == "PATCH":
+            event.update({k: v for k, v in body.items() if k != "channel_id" or v is not None})
+            return json_response(event)
+        if method == "DELETE":
+            del self.events[event_id]
+            return web.Response(status=204)
+        return json_response({"message": "405: Method Not Allowed", "code": 0}, 405)
+
+    async def _create_role(self, guild: int, body: dict) -> web.Response:
+        role = {"id": str(self.new_id()), "name": body.get("name") or "new role", "permissions": "0",
+                "position": 1, "color": 0, "colors": {"primary_color": 0}, "hoist": False, "managed": False,
+                "mentionable": bool(body.get("mentionable")), "flags": 0}
+        self.roles[int(role["id"])] = role
+        await self.send_event("GUILD_ROLE_CREATE", {"guild_id": str(guild), "role": role})
+        return json_response(role)
+
+    def _member(self, method: str, user: int, role: int | None) -> web.Response:
+        if user in self.gone_members or user not in self.users:
+            return json_response({"message": "Unknown Member", "code": 10007}, 404)
+        if role is None and method == "GET":
+            return json_response({"user": self.users[user], "roles": [str(r) for r in sorted(self.member_roles[user])],
+                                  "joined_at": TS, "deaf": False, "mute": False, "flags": 0, "nick": None})
+        if role is not None and role not in self.roles:
+            return json_response({"message": "Unknown Role", "code": 10011}, 404)
+        if method == "PUT" and role is not None:
+            self.member_roles[user].add(role)
+            return web.Response(status=204)
+        if method == "DELETE" and role is not None:
+            self.member_roles[user].discard(role)
+            return web.Response(status=204)
+        return json_response({"message": "405: Method Not Allowed", "code": 0}, 405)
+
+    def role_names(self, user: int) -> set[str]:
+        return {self.roles[r]["name"] for r in self.member_roles[user]}
 
     def _start_thread(self, channel: int, message_id: int, body: dict) -> web.Response:
         message = self.messages.get(message_id)
@@ -376,9 +465,7 @@ class FakeDiscord:
 
     def _message(self, channel: int, body: dict, files: list, *, author: int = BOT_ID, flags: int = 0) -> dict:
         message_id = self.new_id()
-        attachments = [{"id": str(self.new_id()), "filename": name, "size": len(data),
-                        "url": f"https://cdn.invalid/{name}", "proxy_url": f"https://cdn.invalid/{name}"}
-                       for name, data in files]
+        attachments = [self._attachment(name, data) for name, data in files]
         message = {
             "id": str(message_id), "channel_id": str(channel), "type": 0, "content": body.get("content") or "",
             "author": user_payload(author, "studybot", bot=True), "timestamp": TS, "edited_timestamp": None,
