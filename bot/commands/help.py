@@ -1,7 +1,8 @@
 """help [command]
 
 `help` is a first screen in sections (the section of each command is decided here, by its path, in
-SECTIONS), led by the three commands that fit the person asking; `help COMMAND` explains one command.
+SECTIONS), one line of command names each, led by the three commands that fit the person asking;
+`help all` adds what each does, `help mock` lists a family, `help COMMAND` explains one command.
 The help strings are core literals, never member text: a `backticked` span in them is shown as code.
 """
 
@@ -116,6 +117,21 @@ def _fields(groups: list[tuple[str, list[Command]]]) -> list[Field]:
     return fields
 
 
+def _names(groups: list[tuple[str, list[Command]]]) -> list[Field]:
+    """The first screen: each section as one line of command words, so it reads at a glance."""
+    fields = []
+    for name, cmds in groups:
+        words: list[str] = []
+        for cmd in cmds:
+            # "mock availability add/clear/remove" read as one entry: the family's name
+            family = " ".join(cmd.path[:2]) if len(cmd.path) > 2 else cmd.name
+            if family not in words:
+                words.append(family)
+        title = ORGANISERS_TITLE if name == ORGANISERS else name
+        fields.append(Field(title, join(" · ", (Styled(w, "code") for w in words)), inline=False))
+    return fields
+
+
 def first_steps(ctx: Context) -> Rich:
     """The three commands to start with, for whoever asks: no group here, a group not joined, a member."""
     who = ctx.who
@@ -146,11 +162,15 @@ def explain(cmd: Command) -> Reply:
 @command(
     "help", scope="anyone", private=True,
     help="Lists the commands, or explains one",
-    params=[Param("command", "text", "A command, e.g. `problem solved`", max_length=60, metavar="COMMAND")],
-    examples=("help", "help roadmap done"),
+    params=[Param("command", "text", "A command, e.g. `problem solved`; `all` lists every command with what it "
+                  "does; `mock` every mock command", max_length=60, metavar="COMMAND")],
+    examples=("help", "help all", "help mock", "help roadmap done"),
 )
 async def help_(ctx: Context, command: str | None = None) -> Reply:
     registry = ctx.registry
+    if command and command.strip().lower() == "all":
+        return Reply(title="studybot commands, all", text=first_steps(ctx), fields=_fields(sections(registry)),
+                     footer=Rich.format("Type `help COMMAND` for details, e.g. `help problem solved`."))
     if command:
         words = tuple(command.lower().split())
         found = registry.get(words)
@@ -163,5 +183,6 @@ async def help_(ctx: Context, command: str | None = None) -> Reply:
             raise NotFound(f"There is no command '{command}'.{hint} Type `help` for the list.")
         return Reply(title=f"studybot commands: {' '.join(words)}", fields=_fields(sections(family)),
                      footer=Rich.format("Type `help COMMAND` for details, e.g. `help profile`."))
-    return Reply(title="studybot commands", text=first_steps(ctx), fields=_fields(sections(registry)),
-                 footer=Rich.format("Type `help COMMAND` for details, e.g. `help problem solved`."))
+    return Reply(title="studybot commands", text=first_steps(ctx), fields=_names(sections(registry)),
+                 footer=Rich.format("`help all` says what each command does; `help COMMAND` explains one, "
+                                    "e.g. `help problem solved`; `help mock` lists the mock commands."))

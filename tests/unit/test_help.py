@@ -62,8 +62,21 @@ async def test_the_first_screen_leads_with_three_commands_that_fit(group, member
     assert not group or "group setup" not in code[:3]
 
 
-async def test_the_listing_fits_every_platform():
+async def test_the_first_screen_is_one_line_a_section_of_command_names():
     reply = await help_.handler(_ctx(True, True))
+    lines = reply.plain_text().splitlines()
+    assert len(lines) <= 12, lines
+    daily = next(f for f in reply.fields if f.name == "Daily practice").value
+    names = [p.text for p in daily.parts if isinstance(p, Styled)]
+    assert names[:3] == ["problem today", "problem solved", "problem hint"] and "roadmap done" in names
+    mock = next(f for f in reply.fields if f.name == "Mock interviews").value.plain()
+    assert mock.count("mock availability") == 1, "a family of three reads as one entry"
+    assert {c.name for c in REGISTRY} <= {c.name for c in REGISTRY if any(
+        c.name.startswith(w) for f in reply.fields for w in (p.text for p in f.value.parts if isinstance(p, Styled)))}
+
+
+async def test_the_listing_fits_every_platform():
+    reply = await help_.handler(_ctx(True, True), command="all")
     assert all(len(f.value) <= 1024 for f in reply.fields), "Discord's cap on a field"
     assert sum(len(f.name) + len(f.value) for f in reply.fields) + len(reply.text) < 5500, "Discord's embed"
     assert len(reply.fields) <= 25
