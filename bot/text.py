@@ -79,7 +79,11 @@ class Rich:
 
     @classmethod
     def format(cls, template: str, /, **values: Any) -> Rich:
-        """A core template with {name} (or {name:spec}) holes; markup in the template's own literals."""
+        """A core template with {name} (or {name:spec}) holes; markup in the template's own literals. A
+        `code span` may hold holes too (`mock feedback {ref} 3,4`): it becomes one code part, its values
+        written in as plain text."""
+        if "`" in template and "{" in template:
+            template, values = _code_holes(template, values)
         out: list[Part | Rich] = []
         for literal, name, spec, conversion in _FORMATTER.parse(template):
             if literal:
@@ -139,6 +143,23 @@ def plain(value: Content | None) -> str:
 
 def parts_of(value: Content | Part) -> tuple[Part, ...]:
     return value.parts if isinstance(value, Rich) else ((value,) if value != "" else ())
+
+
+_CODE_WITH_HOLES = re.compile(r"`([^`]*\{[^`]*)`")
+
+
+def _code_holes(template: str, values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Each code span with holes in it filled in and turned into a hole of its own (a Styled value)."""
+    values = dict(values)
+    plain_values = {k: plain(Rich.of(v)) if isinstance(v, Rich | Said | Styled | Link | Stamp) else v
+                    for k, v in values.items()}
+
+    def fill(m: re.Match) -> str:
+        name = f"_code{len(values)}"
+        values[name] = Styled(m.group(1).format(**plain_values), "code")
+        return "{" + name + "}"
+
+    return _CODE_WITH_HOLES.sub(fill, template), values
 
 
 def _core_markup(literal: str) -> Iterator[Part]:

@@ -56,6 +56,8 @@ async def leave(ctx: Context, confirm: str | None = None) -> Reply:
     if confirm is None and await _last_organiser(ctx):
         return Reply(title=f"Leave {ctx.group.name}?", text=_last_organiser_warning(ctx.group.name),
                      buttons=[Button("Leave anyway", "leave confirm", "danger")], tone="warning", private=True)
+    # Their sessions end now, and their partners hear it at once (and may be offered someone new).
+    await mock_service.end_member_sessions(ctx.store, ctx.content, ctx.group, ctx.member, ctx.now, "left")
     member = await _leave(ctx)
     return Reply(text=Rich.format("{name} left {group}. Type `join` to come back any time.",
                                   name=Said(member.name, by=member.user_id), group=ctx.group.name))
@@ -191,6 +193,8 @@ async def _forget(ctx: Context) -> int:
     who = ctx.who
     member = _stored_member(ctx)
     store = ctx.store
+    # Before the member's rows go: the partner is told (without the name) and the invite is cancelled.
+    await mock_service.end_member_sessions(store, ctx.content, ctx.group, member, ctx.now, "forget")
     rewritten = await store.outbox.forget_user(who.user_id, ctx.group.id)
     await store.members.delete(member.id)
     await store.groups.remove_organiser(ctx.group.id, who.user_id)

@@ -184,6 +184,21 @@ def match(participants: Sequence[Participant], seed: int, *, method: str = "auto
     return Matching(sessions, unpaired, seed, method, total)
 
 
+def sit_out_reasons(participants: Sequence[Participant], unpaired: Iterable[int],
+                    min_minutes: int = MIN_MINUTES) -> dict[int, str]:
+    """Why each member left over sat out: "no-shared-window" when nobody they may be paired with shares
+    a window of `min_minutes` with them, else "odd-count" (someone could have taken them, but the count
+    was odd and no window fitted three). Linear in the participants per member left over."""
+    by_id = {p.id: p for p in participants}
+    out = {}
+    for u in unpaired:
+        me = by_id[u]
+        fits = any(allowed(me, p) and shared_slot(me.slots, p.slots, min_minutes) is not None
+                   for p in participants if p.id != u)
+        out[u] = "odd-count" if fits else "no-shared-window"
+    return out
+
+
 def _trios(sessions: list[Session], left: list[Participant], by_id: Mapping[int, Participant],
            min_minutes: int) -> tuple[list[Session], list[int]]:
     """The odd one out joins a pair as observer when a window of `min_minutes` fits all three.

@@ -1,5 +1,5 @@
 """Due kinds for mock interviews: per group the heads-up a day before pairing and the round; per session
-the two reminders and the feedback prompt."""
+the two reminders, the feedback prompt, and the end of a no-show report's dispute window."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from bot.domain.timeutil import WEEKDAYS, zone
 from bot.ports import Store
 from bot.scheduling.planner import DueKind, Fire
 from bot.scheduling.subjects import group_ids, read_group, running
-from bot.services.mock import feedback_prompt, heads_up, remind, run_round
+from bot.services.mock import feedback_prompt, heads_up, remind, report_deadline, run_round, settle_reports
 
 if TYPE_CHECKING:
     from bot.scheduling.jobs import JobDeps
@@ -68,7 +68,20 @@ def due_kinds(deps: JobDeps) -> list[DueKind]:
     async def prompt_run(fire: Fire) -> None:
         await feedback_prompt(deps.uow, deps.content, fire.now, fire.subject)
 
+    # A no-show report counts only once its 48 hours to dispute it are over: one instant per session,
+    # the end of the window of its oldest open report (a settle re-plans the next, if any).
+    async def read_report(store: Store, session_id: int) -> datetime | None:
+        return report_deadline(await store.mock.first_open_report(session_id))
+
+    async def reported_ids(store: Store, after: int, limit: int) -> list[int]:
+        return await store.mock.report_session_ids_after(after, limit)
+
+    async def settle_run(fire: Fire) -> None:
+        await settle_reports(deps.uow, fire.now, fire.subject)
+
     return [
+        DueKind("mock-no-show", "session", read_report, lambda when: DateTrigger(when), settle_run,
+                subjects=reported_ids, grace=None),
         DueKind("mock-heads-up", "group", read_group, heads_up_trigger, heads_up_run, subjects=group_ids),
         DueKind("mock-round", "group", read_group, round_trigger, round_run, subjects=group_ids),
         DueKind("mock-remind-24h", "session", read_times, at(timedelta(hours=24)), reminder("24h"),

@@ -18,6 +18,7 @@ from bot.ports.storage import Store, UnitOfWork
 from bot.reply import Field, Image, Reply
 from bot.services.chart import solves_chart
 from bot.services.daily import group_stage
+from bot.services.mock import RoundFigures, round_figures
 from bot.text import Rich, Said, count, join
 
 DIGEST_DAY = "mon"
@@ -40,6 +41,7 @@ class WeekData:
     mocks: int
     offers: list[tuple[str, str, str | None, int]]
     users: dict[int, int] = field(default_factory=dict)  # member id -> our user id, the author of the name
+    rounds: RoundFigures | None = None  # the week's mock rounds: paired, sat out, held, no-show rate
 
 
 def covered_week(now: datetime, tz: str) -> date:
@@ -82,6 +84,7 @@ async def gather(store: Store, content: ContentPack, group: Group, week: date, n
         checkin_counts=await repo.checkins.counts_between(group.id, week, week + timedelta(days=7)),
         milestones=milestones, mocks=await repo.digests.mocks_between(group.id, start, end),
         offers=await repo.applications.announced_between(group.id, start, end), users=users,
+        rounds=await round_figures(store, group.id, start, end),
     )
 
 
@@ -106,6 +109,8 @@ def render_weekly(data: WeekData, png: bytes) -> Reply:
         fields.append(Field("Milestones ticked", join("\n", (Rich.format("{who}: {title}", who=who, title=title)
                                                              for who, title in data.milestones)), inline=False))
     fields.append(Field("Mock interviews", str(data.mocks)))
+    if data.rounds is not None and (data.rounds.paired or data.rounds.sat_out):
+        fields += data.rounds.fields()
     if data.offers:
         fields.append(Field("Offers 🎉", join("\n", (
             Rich.format("{who} — {company}{role}", who=Said(who, by=uid), company=Said(company, by=uid),

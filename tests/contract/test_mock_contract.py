@@ -324,3 +324,197 @@ async def test_feedback_is_recorded_corrected_and_read_as_ratings_and_history(uo
 
     assert await uow.run(read) == ([(NOW, (3, 3, 3)), (NOW + 5 * H, (4, 4, 5))], [], (2, 1, NOW + 5 * H),
                                    (1, 0, NOW + 5 * H), (0, 0, None))
+
+
+# -- the lifecycle of issue 15 ---------------------------------------------------------------------
+
+
+async def test_set_windows_replaces_a_members_windows(uow):
+    world, (ada, bob) = await uow.run(pair)
+    keep = [Window("sat", time(10), time(14)), Window("mon", time(8), time(9))]
+
+    async def work(store):
+        await store.mock.add_window(ada.id, Window("sun", time(1), time(2)))
+        await store.mock.add_window(bob.id, Window("wed", time(1), time(2)))
+        await store.mock.set_windows(ada.id, keep)
+        first = await store.mock.windows(ada.id)
+        await store.mock.set_windows(ada.id, [])
+        return first, await store.mock.windows(ada.id), await store.mock.windows(bob.id)
+
+    assert await uow.run(work) == (keep[::-1], [], [Window("wed", time(1), time(2))])
+
+
+async def test_cancel_bump_room_and_seats_of_a_session(uow):
+    heard = []
+
+    async def listener(events):
+        heard.extend(events)
+
+    async def setup(store):
+        world, (ada, bob, cy) = await pair(store, ("ada", "bob", "cy"))
+        r = await store.mock.add_round(world.group.id, "w1", NOW, 1, "exact")
+        sid = await store.mock.add_session(r, world.group.id, "coding", NOW + H, NOW + 2 * H, "room12345678")
+        for member, role in ((ada, 0), (bob, 1), (cy, 2)):
+            await store.mock.add_seat(sid, member.id, role, None)
+        return sid, ada, bob, cy
+
+    sid, ada, bob, cy = await uow.run(setup)
+    uow.subscribe(listener)
+
+    async def work(store):
+        mock = store.mock
+        fresh = await mock.session(sid)
+        await mock.set_room(sid, "another-room")  # a room, once given, stays
+        removed = [await mock.remove_seat(sid, ada.id), await mock.remove_seat(sid, ada.id)]
+        await mock.set_seat(sid, bob.id, 0, "p1")
+        await mock.set_seat(sid, cy.id, 1, "p2")
+        bumped = await mock.bump(sid)
+        await mock.propose(sid, bob.id, NOW + 3 * H, NOW + 4 * H)
+        proposed = await mock.session(sid)
+        cancelled = [await mock.cancel(sid), await mock.cancel(sid)]
+        return fresh, removed, bumped, proposed, cancelled, await mock.session(sid), await mock.bump(sid + 99)
+
+    fresh, removed, bumped, proposed, cancelled, after, nothing = await uow.run(work)
+    assert (fresh.room, fresh.sequence, fresh.proposed_end) == ("room12345678", 0, None)
+    assert removed == [True, False] and bumped == 1 and nothing == 0
+    assert [(t.member_id, t.role, t.item_id) for t in proposed.seats] == [(bob.id, 0, "p1"), (cy.id, 1, "p2")]
+    assert (proposed.proposed_at, proposed.proposed_end, proposed.room) == (NOW + 3 * H, NOW + 4 * H, "room12345678")
+    assert cancelled == [True, False], "only a scheduled session is cancelled"
+    assert (after.status, after.sequence, after.proposed_at, after.proposed_end) == ("cancelled", 2, None, None)
+    assert heard.count(ScheduleChanged("session", sid)) == 1
+
+    async def move_bumps(store):
+        sid2 = await store.mock.add_session(after.round_id, after.group_id, "coding", NOW, NOW + H)
+        await store.mock.move(sid2, NOW + H, NOW + 2 * H)
+        return await store.mock.session(sid2)
+
+    moved = await uow.run(move_bumps)
+    assert (moved.room, moved.sequence) == (None, 1)
+
+
+async def test_sessions_of_a_member_and_of_a_group_and_who_is_busy(uow):
+    async def setup(store):
+        world, (ada, bob, cy) = await pair(store, ("ada", "bob", "cy"))
+        other = await new_group(store, "other")
+        outsider = await new_member(store, other, "outsider")
+        g, mock = world.group.id, store.mock
+        r = await mock.add_round(g, "w1", NOW, 1, "exact")
+        ro = await mock.add_round(other.id, "w1", NOW, 1, "exact")
+        past = await session_of(store, g, r, [(ada, 0, None), (bob, 1, None)], at=NOW - 30 * H, status="done")
+        soon = await session_of(store, g, r, [(ada, 0, None), (bob, 1, None)], at=NOW + H)
+        gone = await session_of(store, g, r, [(ada, 0, None), (cy, 1, None)], at=NOW + 2 * H, status="cancelled")
+        later = await session_of(store, g, r, [(cy, 0, None), (bob, 1, None)], at=NOW + 50 * H)
+        await session_of(store, other.id, ro, [(outsider, 0, None)], at=NOW + H)
+        return g, (past, soon, gone, later), (ada, bob, cy)
+
+    g, (past, soon, gone, later), (ada, bob, cy) = await uow.run(setup)
+
+    async def read(store):
+        mock = store.mock
+        return ([s.id for s in await mock.sessions_of(ada.id, NOW)], [s.id for s in await mock.sessions_of(bob.id, NOW - 40 * H)],
+                [s.id for s in await mock.cancelled_of(ada.id, NOW)], [s.id for s in await mock.cancelled_of(ada.id, NOW + 3 * H)],
+                [s.id for s in await mock.group_sessions(g, NOW - 40 * H)], await mock.busy(g, NOW),
+                await mock.busy(g, NOW + 10 * H), await mock.busy(g, NOW + 99 * H))
+
+    assert await uow.run(read) == ([soon], [past, soon, later], [gone], [], [past, soon, later],
+                                   {ada.id, bob.id, cy.id}, {bob.id, cy.id}, set())
+
+
+async def test_sitouts_of_a_round_with_their_reasons(uow):
+    async def setup(store):
+        world, (ada, bob, cy) = await pair(store, ("ada", "bob", "cy"))
+        r = await store.mock.add_round(world.group.id, "w1", NOW, 1, "exact")
+        for member, reason in ((cy, "odd-count"), (ada, "no-shared-window"), (bob, "snoozed")):
+            await store.mock.add_sitout(r, member.id, reason)
+        r2 = await store.mock.add_round(world.group.id, "w2", NOW + H, 1, "exact")
+        return r, r2, (ada, bob, cy)
+
+    r, r2, (ada, bob, cy) = await uow.run(setup)
+
+    async def read(store):
+        return (await store.mock.sitouts_of_round(r), await store.mock.sitouts_of_round(r2),
+                sorted(await store.mock.sitouts([r])))
+
+    assert await uow.run(read) == ([(ada.id, "no-shared-window"), (bob.id, "snoozed"), (cy.id, "odd-count")], [],
+                                   sorted([(r, ada.id), (r, cy.id)])), "left over: odd count and no shared window"
+
+
+async def test_no_show_reports_open_settle_and_dispute(uow):
+    heard = []
+
+    async def listener(events):
+        heard.extend(events)
+
+    async def setup(store):
+        world, (ada, bob, cy) = await pair(store, ("ada", "bob", "cy"))
+        g = world.group.id
+        r = await store.mock.add_round(g, "w1", NOW, 1, "exact")
+        s1 = await session_of(store, g, r, [(ada, 0, None), (bob, 1, None), (cy, 2, None)], at=NOW)
+        s2 = await session_of(store, g, r, [(ada, 0, None), (bob, 1, None)], at=NOW + 5 * H)
+        return g, s1, s2, (ada, bob, cy)
+
+    g, s1, s2, (ada, bob, cy) = await uow.run(setup)
+    uow.subscribe(listener)
+
+    async def report(store):
+        mock = store.mock
+        await mock.give_feedback(s1, ada.id, bob.id, None, None, NOW + 2 * H)
+        await mock.give_feedback(s1, cy.id, bob.id, None, None, NOW + 3 * H)
+        await mock.give_feedback(s1, bob.id, ada.id, (3, 3, 3, 3), "fine", NOW + 3 * H, "hire")
+        await mock.give_feedback(s2, bob.id, ada.id, None, None, NOW + 7 * H)
+        attended = [await mock.attend(s1, bob.id, NOW + 4 * H), await mock.attend(s1, bob.id, NOW + 5 * H)]
+        return (attended, await mock.reports(s1), await mock.first_open_report(s1), await mock.first_open_report(s2 + 99),
+                await mock.report_session_ids_after(0, 10), await mock.report_session_ids_after(s1, 10),
+                await mock.report_session_ids_after(0, 1), await mock.session(s1))
+
+    attended, reports, first, none, ids, after_first, one, session = await uow.run(report)
+    assert ScheduleChanged("session", s1) in heard and ScheduleChanged("session", s2) in heard
+    assert attended == [True, False] and session.seat(bob.id).attended_at == NOW + 4 * H
+    assert [(r.by, r.about, r.created_at, r.state, r.settled_at) for r in reports] == [
+        (ada.id, bob.id, NOW + 2 * H, "open", None), (cy.id, bob.id, NOW + 3 * H, "open", None)], "ratings are not reports"
+    assert (first, none) == (NOW + 2 * H, None)
+    assert (ids, after_first, one) == ([s1, s2], [s2], [s1])
+
+    async def settle(store):
+        mock = store.mock
+        counted = [await mock.settle_report(s1, ada.id, bob.id, "counted", NOW + 50 * H),
+                   await mock.settle_report(s1, ada.id, bob.id, "disputed", NOW + 51 * H)]
+        disputed = [await mock.dispute(s1, bob.id, NOW + 52 * H), await mock.dispute(s1, bob.id, NOW + 53 * H)]
+        # A rating over a settled report keeps its outcome.
+        await mock.give_feedback(s1, ada.id, bob.id, (2, 2, 2, 2), None, NOW + 54 * H, "no")
+        return (counted, disputed, await mock.reports(s1), await mock.first_open_report(s1),
+                await mock.disputed(g, NOW), await mock.disputed(g, NOW + 60 * H), await mock.report_session_ids_after(0, 10))
+
+    counted, disputed, reports, first, seen, later, ids = await uow.run(settle)
+    assert counted == [True, False] and disputed == [1, 0]
+    assert [(r.by, r.state) for r in reports] == [(cy.id, "disputed")]
+    assert first is None and ids == [s2]
+    assert [(r.session_id, r.by, r.about, r.state, r.settled_at) for r in seen] == [(s1, cy.id, bob.id, "disputed",
+                                                                                    NOW + 52 * H)]
+    assert later == []
+
+
+async def test_round_figures_count_paired_sat_out_held_missed_and_counted(uow):
+    async def setup(store):
+        world, (ada, bob, cy, dee) = await pair(store, ("ada", "bob", "cy", "dee"))
+        g, mock = world.group.id, store.mock
+        r1 = await mock.add_round(g, "w1", NOW, 1, "exact")
+        r2 = await mock.add_round(g, "w2", NOW + timedelta(weeks=1), 1, "exact")
+        held = await session_of(store, g, r1, [(ada, 0, None), (bob, 1, None)], at=NOW + H, status="done")
+        missed = await session_of(store, g, r1, [(cy, 0, None), (dee, 1, None)], at=NOW + 2 * H, status="missed")
+        await session_of(store, g, r1, [(ada, 0, None), (cy, 1, None)], at=NOW + 3 * H, status="cancelled")
+        await mock.give_feedback(missed, cy.id, dee.id, None, None, NOW + 4 * H)
+        await mock.settle_report(missed, cy.id, dee.id, "counted", NOW + 60 * H)
+        await mock.add_sitout(r2, ada.id, "odd-count")
+        await session_of(store, g, r2, [(bob, 0, None), (cy, 1, None)], at=NOW + timedelta(weeks=1, hours=1))
+        return g, held
+
+    g, held = await uow.run(setup)
+
+    async def read(store):
+        mock = store.mock
+        return (await mock.round_figures(g, NOW, NOW + timedelta(days=7)),
+                await mock.round_figures(g, NOW, NOW + timedelta(days=8)),
+                await mock.round_figures(g + 99, NOW, NOW + timedelta(days=8)))
+
+    assert await uow.run(read) == ((4, 0, 1, 1, 1), (4, 1, 1, 1, 1), (0, 0, 0, 0, 0))

@@ -68,19 +68,25 @@ mock status
     assert "You already have mon 07:00-08:00." in out
 
 
-async def test_pair_now_pairs_once_and_the_scheduled_round_then_does_nothing(group):
+async def test_pair_now_pairs_those_without_a_session_and_the_weekly_round_still_runs(group):
     await group.script(SETUP + "@alice mock avoid bob\n")
     out = await group.say("group pair-now")
-    assert "Pairing round done" in out and "Seed " in out
+    assert "Pairing round done" in out
+    assert "Seed " not in out and "exact" not in out  # the seed and the solver go to the log
     # me, alice, bob: alice avoids bob, so the odd one out cannot make a trio with them.
     assert out.count("Mock interview this week") == 2
     (first_out,) = re.findall(r">> @(\w+)\nMock interviews: you sit out this week", out)
     assert first_out in ("alice", "bob")
-    assert "already run" in await group.say("group pair-now")
-    await group.say(":advance 7d")  # the Sunday pairing this round was brought forward from
-    assert len(await _rounds(group)) == 1
-    out = await group.say(":advance 7d")
-    assert len(await _rounds(group)) == 2
+    partner = ({"alice", "bob"} - {first_out}).pop()
+    assert re.search(rf"Paired: ({partner} and me|me and {partner}) \(", out), out
+    assert f"Sat out: {first_out} (odd count); each is told why." in out
+    # A second run pairs nobody twice: those with a session this week are left out, by name.
+    again = await group.say("group pair-now")
+    assert "Mock interview this week" not in again and "Nobody new was paired." in again
+    assert re.search(r"Already have a session this week: (me, \w+|\w+, me)\.", again), again
+    out = await group.say(":advance 7d")  # past Sunday's pairing: the weekly round runs as usual
+    assert len(await _rounds(group)) == 3
+    assert out.count("Mock interview this week") == 2
     # Fairness: whoever sat out last time is paired this time.
     (second_out,) = re.findall(r">> @(\w+)\nMock interviews: you sit out this week", out)
     assert {first_out, second_out} == {"alice", "bob"}
@@ -110,10 +116,12 @@ async def test_skip_and_snooze_sit_out_exactly_that_many_rounds(group):
     assert sorted(r[0] for r in seated) == ["alice", "bob", "me"]
 
 
-async def test_feedback_trend_and_three_no_shows_pause_a_member(group):
+async def test_feedback_trend_and_three_counted_no_shows_pause_a_member(group):
     await group.script("""
 mock join
 @alice mock join
+mock prefs coding
+@alice mock prefs coding
 mock availability add sat 10:00-12:00
 @alice mock availability add sat 10:00-12:00
 """)
@@ -124,20 +132,25 @@ mock availability add sat 10:00-12:00
     assert out.count("Reminder: mock interview tomorrow") == 2
     assert out.count("Reminder: mock interview in one hour") == 2
     assert out.count("How did ") == 2
-    out = await group.say("mock feedback alice 3,4,3,2 clear reasoning")
-    assert "Recorded your feedback for alice" in out
-    assert ">> @alice\nFeedback from me\nclear reasoning" in out
-    assert "Updated your feedback" in await group.say("mock feedback alice 3,4,3,3 clear reasoning")
+    assert "verdict" in await group.say("mock feedback alice 3,4,3,2 clear reasoning")
+    out = await group.say("mock feedback alice 3,4,3,2 hire clear reasoning")
+    assert "Recorded your feedback for alice (session 1" in out and "as interviewer" in out
+    assert ">> @alice\nFeedback from me, your interviewer\nclear reasoning" in out and "Verdict: Hire" in out
+    assert "Updated your feedback" in await group.say("mock feedback alice 3,4,3,3 hire clear reasoning")
     me = await group.say("@alice me")
     assert "Mock interviews: 1 held" in me and "Feedback trend: 3.2" in me
 
-    # pair-now brought this week's round forward, so the next session is two Saturdays later.
-    await group.say(":advance 7d")
+    # Sunday's round still ran after pair-now: a session every Saturday. Each report waits 48 hours
+    # for a dispute; alice disputes none, so each counts, and the third pauses her.
+    out = ""
     for week in range(3):
-        await group.say(":advance 7d")
-        out = await group.say("mock feedback alice no-show")
-        assert "did not show" in out, (week, out)
-    assert ">> @alice\nMock interviews paused" in out and "`mock join`" in out
+        out += await group.say(":advance 7d")
+        said = await group.say("mock feedback alice no-show")
+        assert "did not show" in said and "dispute it for 48 hours" in said, (week, said)
+        assert "A partner reported that you did not come" in said
+    assert "Mock interviews paused" not in out
+    out = await group.say(":advance 2d")
+    assert ">> @alice\nMock interviews paused" in out and "3 missed sessions were counted" in out
     out = await group.say(":advance 7d")
     assert "Mock interview this week" not in out  # alice is paused, me has no one
     assert "Mock interviews: you're in" in await group.say("@alice mock join")
@@ -150,13 +163,18 @@ async def test_confirm_propose_and_cancel(group):
     assert "Confirmed" in out and ">> @alice\nme confirmed" in out
     assert "already confirmed" in await group.say("mock confirm")
     out = await group.say("mock propose")
-    assert "No other shared window" in out
+    assert "Free hours you share this week: 1 window" in out and "(holds your current slot)" in out
     out = await group.say("mock propose fri 18:00")
     assert ">> @alice\nme proposes another slot" in out
+    # Outside alice's windows: the proposer is warned, and alice is asked explicitly.
+    assert "outside the times your partner marked free" in out
+    assert "This is outside the times you marked free. Can you make it?" in out
     out = await group.say("@alice mock confirm")
-    assert "Moved to" in out and out.count("Mock interview moved") == 2
+    assert "Moved session 1" in out and out.count("Mock interview moved") == 2
+    # Proposing was confirming: both are confirmed, so no later message carries a Confirm button.
+    assert "Confirmed: everyone" in out and "[Confirm:" not in out
     status = await group.say("mock status")
-    assert re.search(r"Slot: .* your time: Fri \d\d Mar 18:00–", status), status
+    assert re.search(r"Slot: Fri 06 Mar 2026 18:00", status), status
     out = await group.say("@alice mock cancel")
     assert ">> @me\nMock interview cancelled" in out
     out = await group.say(":advance 7d")

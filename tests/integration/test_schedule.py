@@ -21,7 +21,8 @@ from tests.conftest import START, ConsoleBot, running_bot
 
 MEMBERS = 4  # per group, in both worlds: only the number of groups differs
 KINDS = {"daily", "design", "digest", "checkin-digest", "mock-heads-up", "mock-round", "checkin",
-         "mock-remind-24h", "mock-remind-1h", "mock-feedback", "outbox-prune", "job-runs-prune"}
+         "mock-remind-24h", "mock-remind-1h", "mock-feedback", "outbox-prune", "job-runs-prune",
+         "mock-no-show"}
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from bot.domain.matching import (
     match,
     score,
     shared_slot,
+    sit_out_reasons,
 )
 
 WEEK = 7 * 24 * 60
@@ -188,3 +189,19 @@ def test_availability_is_clipped_to_the_week_and_merged():
         (start, start + timedelta(hours=2)),
         (datetime(2026, 3, 10, 9, tzinfo=UTC), start + timedelta(days=7)),
     ]
+
+
+def test_who_sits_out_is_told_whether_anyone_shared_a_window():
+    # 1 and 2 share Saturday; 3 shares it too but avoids both; 4 is alone on Monday.
+    sat, mon = ((600, 720),), ((10, 100),)
+    people = [Participant(1, sat), Participant(2, sat), Participant(3, sat, avoid=frozenset({1, 2})),
+              Participant(4, mon), Participant(5, sat, avoid=frozenset({3}))]
+    result = match(people, seed=3)
+    assert sorted(result.unpaired) != [] and 4 in result.unpaired
+    reasons = sit_out_reasons(people, result.unpaired)
+    assert reasons[4] == "no-shared-window"
+    assert reasons.get(3) in (None, "no-shared-window")  # avoids 1 and 2, and 5 avoids them: nobody fits
+    # A member who could have been paired but was left over by an odd count.
+    odd = [Participant(1, sat), Participant(2, sat), Participant(3, sat, avoid=frozenset({1}))]
+    got = match(odd, seed=1)
+    assert sit_out_reasons(odd, got.unpaired) == {u: "odd-count" for u in got.unpaired} and len(got.unpaired) == 1

@@ -164,3 +164,10 @@ def test_invisible_and_direction_characters_never_reach_other_readers():
     assert visible("ev\u202eil\u200b na\u2066me\ufeff") == "evil name"
     assert visible("a\x1b[31mb\x07") == "a[31mb"
     assert visible("two\nlines\tand tab") == "two\nlines\tand tab"
+
+
+def test_a_code_span_in_a_template_may_hold_values_and_stays_one_code_part():
+    from bot.text import Rich, Said, Styled
+    rich = Rich.format("Type `mock feedback {ref} {ex}` or `help`.", ref=Said("member:4", by=4), ex="3,4 hire")
+    assert rich.parts == ("Type ", Styled("mock feedback member:4 3,4 hire", "code"), " or ",
+                          Styled("help", "code"), ".")
