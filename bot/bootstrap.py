@@ -7,8 +7,9 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from bot.api import Health
 from bot.clock import RealClock
 from bot.commands import build_registry
 from bot.commands.dispatch import Dispatcher
@@ -32,6 +33,8 @@ from bot.storage.uow import SqliteUnitOfWork
 log = logging.getLogger(__name__)
 # How often an idle bot looks at its database file (a stat call); commands and jobs look every time.
 WATCH_EVERY = 2.0
+# Every message still pending is due within this (a retry waits at most the deliverer's MAX_BACKOFF).
+PENDING_HORIZON = timedelta(days=1)
 
 
 @dataclass
@@ -56,6 +59,7 @@ class App:
     _in_flight: int = 0
     _idle: asyncio.Event = field(default_factory=asyncio.Event)
     _main: asyncio.Task | None = None  # the task that opened the app, cancelled to stop it
+    started: bool = False  # between start() and stop()
 
     async def handle_text(self, caller: Caller, text: str) -> Reply:
         return await self._command(self.dispatcher.run_text(caller, text))
@@ -87,6 +91,9 @@ class App:
 
     async def button_command(self, key: str) -> str | None:
         return await self.dispatcher.button_command(key)
+
+    def roadmaps(self) -> list[tuple[str, str]]:
+        return [(rm.name, rm.title) for rm in self.content.roadmaps.values()]
 
     async def channel_has_group(self, platform: str, channel_ref: str) -> bool:
         async def read(store) -> bool:
@@ -150,6 +157,22 @@ class App:
         self.deliverer.wake()
         return 0
 
+    async def health(self) -> Health:
+        """The scheduler's state and the oldest message waiting in the outbox (for `studybot health`)."""
+        now = self.clock.now()
+        # The oldest pending message, retries included: one indexed look at the head of the outbox.
+        oldest = await self.uow.run(lambda store: store.outbox.due(now + PENDING_HORIZON, limit=1))
+        if self.clock.simulated:
+            running = self.started  # the simulated clock's jobs run as time is advanced: no timer task
+        else:
+            # The timer's serving loop (bot/scheduling/timer.py names its task) is alive.
+            running = self.started and any(task.get_name() == "schedule-timer" and not task.done()
+                                           for task in asyncio.all_tasks())
+        since = oldest[0].created_at if oldest else None
+        return Health(now=now, scheduler_running=running,
+                      oldest_waiting=max(now - since, timedelta(0)) if since is not None else None,
+                      waiting_since=since)
+
     async def remember_time(self, now: datetime) -> None:
         await self.uow.run(lambda store: store.runtime.set("simulated_now", now.isoformat()))
 
@@ -194,6 +217,7 @@ class App:
         bot was down: in place with the simulated clock, in the background with the real one), then
         delivery."""
         await self.timer.start()
+        self.started = True
         if self.deliverer is not None and not self.clock.simulated:
             self._tasks.append(asyncio.create_task(self.deliverer.run(self._stop)))
         await self.deliver_now()
@@ -201,6 +225,7 @@ class App:
     async def stop(self) -> None:
         # The timer first: no run starts from here on, and one in progress finishes (or its claim is
         # handed back at the next start) before the last delivery pass.
+        self.started = False
         await self.timer.stop()
         self._stop.set()
         if self.deliverer is not None:

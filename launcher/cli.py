@@ -1,10 +1,11 @@
-"""The `studybot` command: console, run, db init, db upgrade.
+"""The `studybot` command: console, run, health, db init, db upgrade, and `--version`.
 
 It lives outside `bot/` because it is where the core meets the adapters: it picks one by name.
 
 A database belongs to one process at a time (a lock on PATH.lock), and `studybot run` never creates
 one: a missing file is created by `studybot db init` or by the console's first start, so a bot whose
-file was lost says so instead of starting afresh on an empty database.
+file was lost says so instead of starting afresh on an empty database. `studybot run` writes a
+heartbeat beside the database, which `studybot health` reads (launcher/health.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import os
 import sys
 from collections.abc import Coroutine
 from dataclasses import replace
+from datetime import timedelta
+from importlib import metadata
 from typing import Any
 
 from bot.bootstrap import open_app, saved_simulated_time
@@ -22,14 +25,34 @@ from bot.config import PLATFORMS, Settings
 from bot.logs import configure_logging
 from bot.storage.db import DatabaseMissing
 from bot.storage.lock import DatabaseGone, DatabaseInUse, ProcessLock
+from launcher import health
 from launcher.serve import serve
 
 # The exit status of a bot that stopped because its database file was removed or replaced.
 EXIT_DATABASE_GONE = 3
 
 
+def version() -> str:
+    """The installed package's version (its metadata, from pyproject.toml)."""
+    try:
+        return metadata.version("studybot")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
+def _minutes(text: str) -> timedelta:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a number of minutes, not {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"a positive number of minutes, not {text!r}")
+    return timedelta(minutes=value)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="studybot", description="A study-group bot for ML-engineering interview prep")
+    parser.add_argument("--version", action="version", version=f"studybot {version()}")
     sub = parser.add_subparsers(dest="cmd", required=True)
     con = sub.add_parser("console", help="run the bot in this terminal")
     con.add_argument("--db", help="database file (default: $STUDYBOT_DB or studybot.db)")
@@ -40,9 +63,18 @@ def _parser() -> argparse.ArgumentParser:
     con.add_argument("--content", help="a content pack folder (default: the bundled one)")
     con.add_argument("--deliveries", help="also record every delivery, by idempotency key, in this file; a key "
                      "already recorded is not delivered again (as a platform that deduplicates would)")
+    con.add_argument("--history", help="the file of typed lines, for the up arrow (default: $STUDYBOT_HISTORY, "
+                     "or beside the database as PATH.history)")
     run = sub.add_parser("run", help="run the bot on a platform (settings from STUDYBOT_* variables)")
     run.add_argument("--platform", choices=PLATFORMS, help="default: $STUDYBOT_PLATFORM or console")
     run.add_argument("--db")
+    check = sub.add_parser("health", help="exit 0 if the running bot on this database is healthy, else 1 with "
+                           "the reason (the Docker HEALTHCHECK)")
+    check.add_argument("--db")
+    check.add_argument("--max-age", type=_minutes, default=health.MAX_AGE, metavar="MINUTES",
+                       help="the oldest acceptable heartbeat (default: %(default)s)")
+    check.add_argument("--max-wait", type=_minutes, default=health.MAX_WAIT, metavar="MINUTES",
+                       help="the longest a message may wait in the outbox (default: %(default)s)")
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_cmd", required=True)
     init = db_sub.add_parser("init", help="create a new database (never over an existing file)")
@@ -114,6 +146,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"studybot: {exc}", file=sys.stderr)
         return 2
     configure_logging(settings)
+    if args.cmd == "health":
+        healthy, why = asyncio.run(health.check(settings, max_age=args.max_age, max_wait=args.max_wait))
+        print(f"studybot: {'healthy' if healthy else 'unhealthy'}: {why}", file=sys.stdout if healthy else sys.stderr)
+        return 0 if healthy else 1
     if args.cmd == "db":
         if args.db_cmd == "init" and os.path.exists(settings.db_path):
             print(f"studybot: {settings.db_path} already exists and was left as it is; "
@@ -128,28 +164,30 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError:
             print(f"studybot: --start must be an ISO date-time, not {args.start!r}", file=sys.stderr)
             return 2
+        history = args.history or os.environ.get("STUDYBOT_HISTORY") or None
         return _run(serve(lambda stop: run_console(
             settings, open_core=open_app, saved_time=saved_simulated_time, user=args.user, script=args.script,
-            clock_kind=args.clock, start=start, deliveries=args.deliveries, stop=stop)))
+            clock_kind=args.clock, start=start, deliveries=args.deliveries, stop=stop, history=history)))
     # `run` opens an existing database only (the open itself refuses to create one, too).
     settings = replace(settings, create_db=False)
     if settings.db_path != ":memory:" and not os.path.exists(settings.db_path):
         print(f"studybot: {DatabaseMissing(settings.db_path)}", file=sys.stderr)
         return 2
     platform = args.platform or settings.platform
+    beating = health.with_heartbeat(open_app)  # a deployment: `studybot health` reads its heartbeat
     if platform == "console":
         from adapters.console.main import run_console
 
         return _run(serve(lambda stop: run_console(
-            settings, open_core=open_app, saved_time=saved_simulated_time, user="me", script=None,
-            clock_kind="real", start=None, stop=stop)))
+            settings, open_core=beating, saved_time=saved_simulated_time, user="me", script=None,
+            clock_kind="real", start=None, stop=stop, history=os.environ.get("STUDYBOT_HISTORY") or None)))
     if platform == "discord":
         from adapters.discord.main import run_discord
 
-        return _run(serve(lambda stop: run_discord(settings, open_core=open_app, stop=stop)))
+        return _run(serve(lambda stop: run_discord(settings, open_core=beating, stop=stop)))
     from adapters.slack.main import run_slack
 
-    return _run(serve(lambda stop: run_slack(settings, open_core=open_app, stop=stop)))
+    return _run(serve(lambda stop: run_slack(settings, open_core=beating, stop=stop)))
 
 
 if __name__ == "__main__":

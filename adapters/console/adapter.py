@@ -3,7 +3,13 @@
 `@NAME rest` runs the rest as that user; `:advance DURATION` moves the simulated clock and runs the
 jobs that fall due. Everything the bot sends on its own is printed when delivered, as a block whose
 first line is `>> #CHANNEL` or `>> @NAME`; a reply in a thread (the check-in digest's answers) follows
-its message as `>> #CHANNEL (thread)`, indented. When input is piped, each line is echoed as `> LINE`.
+its message as `>> #CHANNEL (thread)`, indented, and an edit of a message shown earlier (a counter on
+the daily post) as `>> #CHANNEL (edited)`. When input is piped, each line is echoed as `> LINE`.
+
+Times are shown in the reader's own zone (adapters/console/render.py): a reply in the zone of whoever
+typed the command, a DM in its recipient's, a channel post in the console user's (`--user`). Images
+are saved in `charts/` and files sent with a reply (a CSV export) in `files/`, both beside the
+database, and the path is printed.
 """
 
 from __future__ import annotations
@@ -19,19 +25,24 @@ from rich.console import Console
 from rich.padding import Padding
 
 from adapters.console import render
+from adapters.console.render import Reader
 from bot.api import CoreApi
 from bot.commands.dispatch import Silence
 from bot.domain.model import Caller
 from bot.domain.timeutil import parse_duration
 from bot.ports import DeliveryError, OutboxMessage
-from bot.reply import Reply
-from bot.text import visible
+from bot.reply import Attachment, Image, Reply
+from bot.text import Stamp, visible
 
 PLATFORM = "console"
 
 
 class ConsoleMessenger:
-    """Delivers outbox messages by printing them (and saving images next to the database).
+    """Delivers outbox messages by printing them (and saving images and files next to the database).
+
+    Each message's ref (what a platform returns for it) is its key; an edit (`edit_of`) is printed as
+    a new block marked `(edited)` and returns its target's ref, as a platform's edit does. A platform
+    event or a role change (Discord's) is one short line, and returns None.
 
     With a deliveries file it also behaves like a platform that deduplicates by idempotency key
     (Discord's nonce): the key is recorded, durably, before the message is shown, and a key already
@@ -47,40 +58,61 @@ class ConsoleMessenger:
         if self.deliveries is not None and self.deliveries.exists():
             self.seen = {line.split("\t", 1)[0] for line in self.deliveries.read_text().splitlines() if line}
 
-    async def deliver(self, message: OutboxMessage, channel_ref: str | None, user_ref: str | None) -> None:
+    async def deliver(self, message: OutboxMessage, channel_ref: str | None, user_ref: str | None) -> str | None:
         header = f">> #{channel_ref}" if channel_ref is not None else f">> @{user_ref}"
-        if message.thread_of is not None:
-            header += " (thread)"  # a terminal has no threads: the reply is marked and indented
+        # A channel post is read by the console's own user; a DM by its recipient.
+        reader = await self.adapter.reader(user_ref if channel_ref is None else self.adapter.user)
+        reply = message.reply
+        ref: str | None = message.key
         # The whole block is rendered, and checked against the terminal's encoding, before anything is
         # recorded or shown: a message the console cannot show is refused whole (and given up by the
         # deliverer), never printed in part and never retried for ever.
         try:
-            block = self._block(header, message.reply, indent=2 if message.thread_of is not None else 0)
+            if reply.event is not None or reply.roles is not None:
+                # Things only Discord has: one line says what would happen there; there is nothing to edit.
+                block, ref = f"{header} {self._platform_only(reply, reader)}", None
+            else:
+                if message.thread_of is not None:
+                    header += " (thread)"  # a terminal has no threads: the reply is marked and indented
+                if message.edit_of is not None:
+                    header += " (edited)"  # a terminal cannot change what it printed: the new version follows
+                    ref = message.target
+                block = self._block(header, reply, reader, indent=2 if message.thread_of is not None else 0)
         except Exception as exc:
             raise DeliveryError(f"could not render: {type(exc).__name__}: {exc}", permanent=True,
                                 kind="render") from exc
         if self.deliveries is not None:
             if message.key in self.seen:
-                return
+                return ref
             with self.deliveries.open("a") as fh:
                 fh.write(f"{message.key}\t{header[3:]}\n")
                 fh.flush()
                 os.fsync(fh.fileno())
             self.seen.add(message.key)
         self.adapter.write(block)
-        try:
-            self.adapter._save_image(message.reply)
-        except OSError as exc:  # the text is out; a chart that cannot be saved must not send it again
-            self.adapter.write(f"(could not save {message.reply.image.filename}: {exc.strerror or exc})")
+        if ref is not None:  # an event or a role change has no chart or file to save
+            self.adapter.save_files(reply)  # the text is out: a file that cannot be saved is said, not sent again
+        return ref
 
-    def _block(self, header: str, reply: Reply, indent: int) -> str:
+    @staticmethod
+    def _platform_only(reply: Reply, reader: Reader) -> str:
+        if reply.event is not None:
+            event = reply.event
+            if event.cancelled:
+                return f"(event cancelled: {visible(event.name)})"
+            start = render.local_text(Stamp.at(event.start), reader)
+            return f"(event: {visible(event.name)}, {start})"
+        roles = reply.roles.roles if reply.roles is not None else ()
+        return f"(roles: {', '.join(visible(r) for r in roles) or 'none'})"
+
+    def _block(self, header: str, reply: Reply, reader: Reader, indent: int) -> str:
         adapter = self.adapter
         if adapter.interactive:
             with adapter.console.capture() as captured:
-                adapter.console.print(Padding(render.rich(reply), (0, 0, 0, indent)))
+                adapter.console.print(Padding(render.rich(reply, reader), (0, 0, 0, indent)))
             body = captured.get().rstrip("\n")
         else:
-            body = textwrap.indent(render.plain(reply), " " * indent)
+            body = textwrap.indent(render.plain(reply, reader), " " * indent)
         block = f"{header}\n{body}"
         encoding = getattr(adapter.out, "encoding", None)
         if encoding:
@@ -90,7 +122,8 @@ class ConsoleMessenger:
 
 class ConsoleAdapter:
     def __init__(self, app: CoreApi, *, user: str = "me", channel: str = "study", out: TextIO | None = None,
-                 interactive: bool | None = None, image_dir: str | None = None, deliveries: str | None = None):
+                 interactive: bool | None = None, image_dir: str | None = None, deliveries: str | None = None,
+                 files_dir: str | None = None):
         self.app = app
         self.user = user
         self.channel = channel
@@ -98,35 +131,57 @@ class ConsoleAdapter:
         self.interactive = self.out.isatty() if interactive is None else interactive
         self.console = Console(file=self.out, force_terminal=self.interactive, highlight=False,
                                width=None if self.interactive else 200)
-        self.image_dir = Path(image_dir or Path(app.settings.db_path).resolve().parent / "charts")
+        beside_db = Path(app.settings.db_path).resolve().parent
+        self.image_dir = Path(image_dir or beside_db / "charts")
+        self.files_dir = Path(files_dir or beside_db / "files")
         self.messenger = ConsoleMessenger(self, deliveries)
         app.use_messenger(self.messenger)
 
     # -- output ---------------------------------------------------------------------------------
     def write(self, text: str) -> None:
+        encoding = getattr(self.out, "encoding", None)
+        if encoding:  # a reply to a command is shown on any terminal, with what it cannot show as '?'
+            text = text.encode(encoding, errors="replace").decode(encoding)
         self.out.write(text + "\n")
         self.out.flush()
 
-    def show(self, reply: Reply, indent: int = 0) -> None:
+    async def reader(self, name: str | None) -> Reader:
+        """How `name` reads times: their profile's timezone (UTC for someone the bot does not know), and
+        the app's clock, simulated or not, for relative times."""
+        zone = await self.app.reader_zone(PLATFORM, name) if name else None
+        return Reader.of(zone, self.app.clock.now())
+
+    def show(self, reply: Reply, indent: int = 0, reader: Reader = render.UTC_READER) -> None:
         if isinstance(reply, Silence):  # over the rate limit: nothing is printed
             return
         if self.interactive:
-            self.console.print(Padding(render.rich(reply), (0, 0, 0, indent)))
+            self.console.print(Padding(render.rich(reply, reader), (0, 0, 0, indent)))
         else:
-            self.write(textwrap.indent(render.plain(reply), " " * indent))
-        self._save_image(reply)
+            self.write(textwrap.indent(render.plain(reply, reader), " " * indent))
+        self.save_files(reply)
 
     def show_delivery(self, header: str, reply: Reply, indent: int = 0) -> None:
         self.write(header)
         self.show(reply, indent)
 
-    def _save_image(self, reply: Reply) -> None:
-        if reply.image is None:
-            return
-        self.image_dir.mkdir(parents=True, exist_ok=True)
-        path = self.image_dir / reply.image.filename
-        path.write_bytes(reply.image.data)
-        self.write(f"(saved {path}, {len(reply.image.data)} bytes)")
+    def save_files(self, reply: Reply) -> None:
+        """Save the reply's chart (in charts/) and files (in files/) and print where each went; one that
+        cannot be saved is said in a line, and the others are still saved."""
+        saves: list[tuple[Path, Image | Attachment]] = []
+        if reply.image is not None:
+            saves.append((self.image_dir, reply.image))
+        saves.extend((self.files_dir, f) for f in reply.files)
+        for folder, item in saves:
+            # The core names its files; the name is still kept to one plain name inside the folder.
+            name = visible(Path(item.filename).name) or "file"
+            path = folder / name
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(item.data)
+            except OSError as exc:
+                self.write(f"(could not save {name}: {exc.strerror or exc})")
+                continue
+            self.write(f"(saved {path}, {len(item.data)} bytes)")
 
     # -- input ----------------------------------------------------------------------------------
     async def caller(self, name: str) -> Caller:
@@ -161,7 +216,9 @@ class ConsoleAdapter:
                     answers[f.param] = value.strip()
             path = tuple(reply.form.command.split())
             reply = await self.app.handle(await self.caller(name), path, answers)
-        self.show(reply)
+        if not isinstance(reply, Silence):  # over the rate limit: nothing is printed
+            # Read after the command: `profile timezone ...` answers in the zone it just set.
+            self.show(reply, reader=await self.reader(name))
         await self.app.deliver_now()
 
     async def _directive(self, text: str) -> None:

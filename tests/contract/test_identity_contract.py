@@ -440,3 +440,22 @@ async def test_pausing_or_resuming_a_group_also_moves_its_members_check_in_promp
     heard.clear()
     await uow.run(lambda store: store.groups.save(replace(group, paused=False)))
     assert set(heard) == {ScheduleChanged("group", group.id), ScheduleChanged("checkins", group.id)}
+
+
+async def test_a_persons_reading_zone_is_that_of_their_latest_active_membership(uow):
+    async def work(store):
+        first = await seed(store, "ada")
+        second = await new_group(store, "second")
+        nobody = await store.users.add("nobody", NOW)
+        before = await store.members.zone_of_user(first.member.user_id)
+        first.member.timezone = "Asia/Kolkata"
+        await store.members.save(first.member)
+        again = await store.members.add(Member(id=0, group_id=second.id, user_id=first.member.user_id, name="ada",
+                                               timezone="America/New_York", joined_at=NOW))
+        latest = await store.members.zone_of_user(first.member.user_id)
+        again.active = False
+        await store.members.save(again)
+        after_leaving = await store.members.zone_of_user(first.member.user_id)
+        return before, latest, after_leaving, await store.members.zone_of_user(nobody)
+
+    assert await uow.run(work) == ("UTC", "America/New_York", "Asia/Kolkata", None)

@@ -1,6 +1,6 @@
 """`studybot run` stops cleanly on SIGTERM (Docker, systemd) and SIGINT (Ctrl-C): no new command is
 taken, the one in flight finishes, delivery ends, the database is checkpointed and closed, and the
-process exits 0 within 5 s."""
+process exits 0 within 5 s, leaving no heartbeat behind."""
 
 from __future__ import annotations
 
@@ -33,3 +33,6 @@ def test_a_signal_stops_the_bot_cleanly_within_five_seconds(tmp_path, sig):
     assert not wal.exists() or wal.stat().st_size == 0
     with sqlite3.connect(db) as con:
         assert con.execute("SELECT COUNT(*) FROM groups").fetchone()[0] == 1
+    # and it took its heartbeat with it: `studybot health` now says the bot is not running
+    assert not db.with_name(db.name + ".heartbeat").exists()
+    assert "no heartbeat" in studybot("health", "--db", str(db)).stderr

@@ -71,7 +71,7 @@ def test_run_never_creates_a_database(tmp_path):
     assert made.returncode == 0 and "created, schema version" in made.stdout, made.stderr
     again = studybot("db", "init", "--db", str(db))
     assert again.returncode == 1 and "already exists and was left as it is" in _one_line(again.stderr)
-    ran = studybot("run", "--platform", "console", "--db", str(db), stdin="help\n")
+    ran = studybot("run", "--platform", "console", "--db", str(db), stdin="help roadmap done\n")
     assert ran.returncode == 0, ran.stderr
     assert "roadmap done MILESTONE" in ran.stdout
 
