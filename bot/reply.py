@@ -252,9 +252,29 @@ def _plain(value: Content) -> str:
     return value.plain() if isinstance(value, Rich) else value
 
 
-def error_reply(message: str, usage: str | None = None) -> Reply:
+def error_reply(message: Content, usage: str | None = None) -> Reply:
     # One line, whatever the person typed into it (a pasted newline, a 10,000-character word).
-    line = " ".join(message.split())
-    if len(line) > 300:
-        line = line[:299] + "…"
-    return Reply(text=line, usage=usage, error=True, tone="error", private=True)
+    return Reply(text=_one_line(message), usage=usage, error=True, tone="error", private=True)
+
+
+def _one_line(message: Content, limit: int = 300) -> Content:
+    if not isinstance(message, Rich):
+        line = " ".join(message.split())
+        return line if len(line) <= limit else line[: limit - 1] + "…"
+    parts: list = []
+    room = limit
+    for part in message.parts:
+        words = part if isinstance(part, str) else getattr(part, "text", None)
+        if isinstance(words, str):
+            # newlines and runs of spaces become one space; the ends of a part keep theirs
+            flat = " ".join(words.split())
+            flat = (" " if words[:1].isspace() else "") + flat + (" " if words[-1:].isspace() and flat else "")
+            if len(flat) > room:
+                flat, room = flat[: max(room - 1, 0)] + "…", 0
+            else:
+                room -= len(flat)
+            part = flat if isinstance(part, str) else replace(part, text=flat)
+        parts.append(part)
+        if room <= 0:
+            break
+    return Rich.of(*parts)

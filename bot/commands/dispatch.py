@@ -25,6 +25,7 @@ from bot.errors import NotAllowed, StudybotError, UsageError
 from bot.ports import Clock, Store, UnitOfWork
 from bot.reply import Button, Form, FormField, Reply, error_reply
 from bot.services import roles
+from bot.text import Rich
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ class Dispatcher:
         try:
             parsed = grammar.parse(self.registry, text)
         except UsageError as exc:
-            return error_reply(str(exc), exc.usage)
+            return error_reply(exc.content, exc.usage)
         return await self.run(caller, parsed.command, parsed.raw)
 
     async def run_path(self, caller: Caller, path: tuple[str, ...], raw: dict[str, str]) -> Reply:
@@ -119,7 +120,7 @@ class Dispatcher:
             return refused
         cmd = self.registry.get(path)
         if cmd is None:
-            return error_reply(f"Unknown command '{' '.join(path)}'. Type `help` for the list.")
+            return error_reply(Rich.format("Unknown command '{path}'. Type `help` for the list.", path=" ".join(path)))
         return await self.run(caller, cmd, raw)
 
     async def button_command(self, key: str) -> str | None:
@@ -146,7 +147,7 @@ class Dispatcher:
         try:
             kwargs = convert(cmd, raw)
         except UsageError as exc:
-            return error_reply(str(exc), exc.usage)
+            return error_reply(exc.content, exc.usage)
         form = needs_form(cmd, raw, caller.forms)
         if form is not None:
             form_hook = cmd.form_hook
@@ -192,9 +193,9 @@ class Dispatcher:
         except Ambiguous as exc:
             return False, await self._which_one(caller, cmd, raw, exc)
         except UsageError as exc:
-            return False, error_reply(str(exc), exc.usage or cmd.usage())
+            return False, error_reply(exc.content, exc.usage or cmd.usage())
         except StudybotError as exc:
-            return False, error_reply(str(exc))
+            return False, error_reply(exc.content)
         except Exception:
             log.exception("command %r failed", cmd.name)
             return False, error_reply("Something went wrong on our side; nothing was changed. Please try again.")
@@ -202,7 +203,7 @@ class Dispatcher:
     async def _which_one(self, caller: Caller, cmd: Command, raw: dict[str, str], exc: Ambiguous) -> Reply:
         """Two members share the name typed: the question, and a button per member that runs the same
         command naming that member by our id (never a guess)."""
-        reply = error_reply(str(exc), cmd.usage())
+        reply = error_reply(exc.content, cmd.usage())
         named = next((p for p in cmd.params if p.kind == "member" and p.name in raw
                       and _ref_of(p, raw[p.name]) == exc.ref), None)
         if named is None:

@@ -30,3 +30,15 @@ def test_rich_text_keeps_its_parts_through_the_outbox():
     assert back.scrub(7).authors() == set() and "ann" not in back.scrub(7).plain_text()
 
 
+
+
+def test_an_error_may_be_rich_and_stays_one_line_with_its_code_and_the_members_words_plain():
+    from bot.errors import NotFound
+    from bot.reply import error_reply
+    from bot.text import Rich, Said, Styled
+
+    exc = NotFound(Rich.format("No '{typed}' here.\nTry `help`.", typed=Said("x\n`y`", by=3)))
+    reply = error_reply(exc.content)
+    assert str(exc) == "No 'x\n`y`' here.\nTry help."
+    assert reply.text.parts == ("No '", Said("x `y`", by=3), "' here. Try ", Styled("help", "code"), ".")
+    assert reply.error and reply.private
