@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.matching import common
 from bot.domain.timeutil import WEEKDAYS
 
 Interval = tuple[datetime, datetime]
@@ -133,17 +134,7 @@ def shared(*members: Iterable[Interval]) -> list[Interval]:
         return []
     out = lists[0]
     for other in lists[1:]:
-        nxt: list[Interval] = []
-        i = j = 0
-        while i < len(out) and j < len(other):
-            a, b = max(out[i][0], other[j][0]), min(out[i][1], other[j][1])
-            if b > a:
-                nxt.append((a, b))
-            if out[i][1] < other[j][1]:
-                i += 1
-            else:
-                j += 1
-        out = nxt
+        out = list(common(out, other))  # the same walk as for the matcher's minute slots
     return out
 
 

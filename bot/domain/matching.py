@@ -100,7 +100,8 @@ def shared_slot(a: Sequence[Slot], b: Sequence[Slot], min_minutes: int = MIN_MIN
     return best
 
 
-def common(a: Sequence[Slot], b: Sequence[Slot]) -> tuple[Slot, ...]:
+def common(a: Sequence[tuple], b: Sequence[tuple]) -> tuple[tuple, ...]:
+    """The intersection of two sorted lists of disjoint (start, end) intervals (minutes or instants)."""
     out = []
     i = j = 0
     while i < len(a) and j < len(b):
