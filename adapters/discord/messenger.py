@@ -216,7 +216,8 @@ class DiscordMessenger:
         await self.limit.wait()
         try:
             # The buttons are dynamic items: discord.py keeps no view per message for them.
-            await partial.edit(embed=out.embed, view=out.view, attachments=out.files,
+            # An edit without files keeps the message's attachments (the pairing DM's invite): `[]` would drop them.
+            await partial.edit(embed=out.embed, view=out.view, attachments=out.files or discord.utils.MISSING,
                                allowed_mentions=render.NO_MENTIONS)
         except discord.NotFound as exc:
             if exc.code != UNKNOWN_MESSAGE:
