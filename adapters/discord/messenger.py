@@ -217,8 +217,8 @@ class DiscordMessenger:
         try:
             # The buttons are dynamic items: discord.py keeps no view per message for them.
             # An edit without files keeps the message's attachments (the pairing DM's invite): `[]` would drop them.
-            await partial.edit(embed=out.embed, view=out.view, attachments=out.files or discord.utils.MISSING,
-                               allowed_mentions=render.NO_MENTIONS)
+            files = {"attachments": out.files} if out.files else {}
+            await partial.edit(embed=out.embed, view=out.view, allowed_mentions=render.NO_MENTIONS, **files)
         except discord.NotFound as exc:
             if exc.code != UNKNOWN_MESSAGE:
                 raise
