@@ -145,7 +145,7 @@ def parts_of(value: Content | Part) -> tuple[Part, ...]:
     return value.parts if isinstance(value, Rich) else ((value,) if value != "" else ())
 
 
-_CODE_WITH_HOLES = re.compile(r"`([^`]*\{[^`]*)`")
+_CODE_SPAN = re.compile(r"`([^`]*)`")
 
 
 def _code_holes(template: str, values: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -155,11 +155,13 @@ def _code_holes(template: str, values: dict[str, Any]) -> tuple[str, dict[str, A
                     for k, v in values.items()}
 
     def fill(m: re.Match) -> str:
+        if "{" not in m.group(1):  # a span without holes stays for _core_markup (spans pair left to right)
+            return m.group(0)
         name = f"_code{len(values)}"
         values[name] = Styled(m.group(1).format(**plain_values), "code")
         return "{" + name + "}"
 
-    return _CODE_WITH_HOLES.sub(fill, template), values
+    return _CODE_SPAN.sub(fill, template), values
 
 
 def _core_markup(literal: str) -> Iterator[Part]:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from bot.config import Settings
 from bot.domain.model import Caller
 from bot.logs import configure_logging
+from bot.text import plain
 
 
 def member(space: str, channel: str, name: str, admin: bool = False) -> Caller:
@@ -35,7 +36,7 @@ async def test_two_servers_never_see_each_other(bot):
                 assert not any(name in shown for name in their_names), (c.name, text, shown)
         # a member of one server naming the other's channel gets nothing of it
         stranger = Caller("discord", mine[0].user, theirs[0].channel, mine[0].name, space=mine[0].space)
-        assert "not in this study group" in (await app.handle_text(stranger, "me")).text
+        assert "not in this study group" in plain((await app.handle_text(stranger, "me")).text)
 
     rows = await app.db.all(
         "SELECT o.payload, g.timezone FROM outbox o JOIN groups g ON g.id = o.group_id WHERE o.channel_id IS NOT NULL")

@@ -30,7 +30,8 @@ async def _mine(ctx: Context, typed: str) -> Application:
         names = ", ".join(a.company for a in found[:5])
         raise UsageError(f"'{typed}' could be {names}: type more of the name.")
     if found is None:
-        raise NotFound(f"You are not tracking '{typed[:40]}'. `apply list` shows yours; `apply add` adds one.")
+        raise NotFound(Rich.format("You are not tracking '{typed}'. `apply list` shows yours; `apply add` adds one.",
+                                   typed=typed[:40]))
     return found
 
 
@@ -39,8 +40,9 @@ async def _may_announce_today(ctx: Context, app: Application) -> None:
     today = local_date(ctx.now, tz)
     apps = await ctx.store.accountability.applications.of_member(ctx.member.id)
     if sum(1 for a in apps if a.announced_at and local_date(a.announced_at, tz) == today) >= ANNOUNCES_A_DAY:
-        raise Conflict(f"You have shared an offer with the group today already (one a day, your day in {tz}). "
-                       f"Announce {app.company} tomorrow; `apply move COMPANY offer` records it now.")
+        raise Conflict(Rich.format("You have shared an offer with the group today already (one a day, your day in "
+                                   "{tz}). Announce {company} tomorrow; `apply move COMPANY offer` records it now.",
+                                   tz=tz, company=app.company))
 
 
 async def _announce(ctx: Context, app: Application) -> bool:
@@ -82,7 +84,8 @@ async def apply_add(ctx: Context, company: str, role: str | None = None, stage: 
         raise Conflict(f"You already track {MAX_APPLICATIONS} applications, the most one member can.")
     new_id = await ctx.store.accountability.applications.add(ctx.member.id, company, role, stage, ctx.now)
     if new_id is None:
-        raise Conflict(f"You already track {company}. Move it on with `apply move {quote(company) or 'COMPANY'} STAGE`.")
+        raise Conflict(Rich.format("You already track {company}. Move it on with `apply move {name} STAGE`.",
+                                   company=company, name=quote(company) or "COMPANY"))
     return Reply(
         text=f"Tracking {company}" + (f" ({role})" if role else "") + f": {stage}. Only you can see this.",
         buttons=[Button("My applications", "apply list")],
@@ -106,7 +109,7 @@ async def apply_add(ctx: Context, company: str, role: str | None = None, stage: 
 async def apply_move(ctx: Context, company: str, stage: str, announce: str | None = None) -> Reply:
     await ctx.own_group()
     if announce and stage != "offer":
-        raise UsageError("Only an offer can be announced: `apply move COMPANY offer announce`.")
+        raise UsageError(Rich.format("Only an offer can be announced: `apply move COMPANY offer announce`."))
     app = await _mine(ctx, company)
     repo = ctx.store.accountability.applications
     if app.stage == stage and not announce:
@@ -146,7 +149,7 @@ async def apply_remove(ctx: Context, company: str) -> Reply:
         return Reply(text=f"'{company[:40]}' could be " + ", ".join(a.company for a in found[:5])
                      + ". Which one? Type more of the name, or press its button.", buttons=buttons)
     if found is None:
-        raise NotFound(f"You are not tracking '{company[:40]}'. `apply list` shows yours.")
+        raise NotFound(Rich.format("You are not tracking '{company}'. `apply list` shows yours.", company=company[:40]))
     await ctx.store.accountability.applications.remove(ctx.member.id, found.id)
     return Reply(text=f"Removed {found.company}" + (f" ({found.role})" if found.role else "")
                  + f", which stood at {found.stage}. Only you could see it.",
@@ -158,7 +161,7 @@ async def apply_list(ctx: Context) -> Reply:
     await ctx.own_group()
     apps = await ctx.store.accountability.applications.of_member(ctx.member.id)
     if not apps:
-        return Reply(text="You are not tracking any application yet. Start with `apply add COMPANY`.")
+        return Reply(text=Rich.format("You are not tracking any application yet. Start with `apply add COMPANY`."))
     active = [a for a in apps if a.stage not in CLOSED]
     closed = [a for a in apps if a.stage in CLOSED]
     fields = [

@@ -10,6 +10,7 @@ from bot.content import ContentPack, Roadmap
 from bot.domain.model import Group, Member, Whoami
 from bot.errors import NotAllowed
 from bot.ports import Clock, Store
+from bot.text import Rich
 
 if TYPE_CHECKING:
     from bot.commands.registry import Registry
@@ -34,13 +35,14 @@ class Context:
         if self.who.group is None:
             if self.who.caller.is_dm:
                 raise NotAllowed("This is a direct message with the bot: run this in your study group's channel.")
-            raise NotAllowed("This channel has no study group yet. An organiser can start one with `group setup`.")
+            raise NotAllowed(Rich.format("This channel has no study group yet. An organiser can start one with "
+                                          "`group setup`."))
         return self.who.group
 
     @property
     def member(self) -> Member:
         if self.who.member is None or not self.who.member.active:
-            raise NotAllowed("You are not in this study group yet. Type `join` first.")
+            raise NotAllowed(Rich.format("You are not in this study group yet. Type `join` first."))
         return self.who.member
 
     def roadmap(self) -> Roadmap:

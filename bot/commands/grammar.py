@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from bot.commands.registry import Command, Registry
 from bot.errors import UsageError
+from bot.text import Rich
 
 MAX_LINE = 4000
 _QUOTES = {'"': '"', "“": "”", "„": "“"}
@@ -99,7 +100,7 @@ def parse(registry: Registry, text: str) -> Parsed:
 def _parse(registry: Registry, text: str) -> tuple[Command, tuple[tuple[str, str], ...]]:
     tokens = tokenize(text)
     if not tokens:
-        raise UsageError("Type a command, for example `help`.")
+        raise UsageError(Rich.format("Type a command, for example `help`."))
     cmd, used = _match_path(registry, tokens)
     return cmd, tuple(_assign(cmd, text, tokens[used:]).items())
 
@@ -125,7 +126,7 @@ def _match_path(registry: Registry, tokens: list[Token]) -> tuple[Command, int]:
         first, registry.top_words(), n=1, cutoff=0.6
     )
     hint = f" Did you mean '{near[0]}'?" if near else ""
-    raise UsageError(f"Unknown command '{shown}'.{hint} Type `help` for the list.")
+    raise UsageError(Rich.format("Unknown command '{shown}'.{hint} Type `help` for the list.", shown=shown, hint=hint))
 
 
 def _assign(cmd: Command, text: str, tokens: list[Token]) -> dict[str, str]:

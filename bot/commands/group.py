@@ -69,7 +69,7 @@ async def group_setup(ctx: Context, timezone: str | None = None, post_time: time
     created = group is None
     old_timezone = None if created else group.timezone
     if created and ctx.who.caller.is_dm:
-        raise NotAllowed("A study group lives in a channel: run `group setup` in the channel it is for.")
+        raise NotAllowed(Rich.format("A study group lives in a channel: run `group setup` in the channel it is for."))
     if created:
         # The platform's name for the channel ("study"), not its id: the group is known by it everywhere.
         name = ctx.who.caller.channel_name or await ctx.store.channels.name(ctx.who.channel_id) or "study"
@@ -120,7 +120,7 @@ async def _set_paused(ctx: Context, paused: bool) -> Reply:
     group.paused = paused
     await ctx.store.groups.save(group)
     if paused:
-        return Reply(text=f"{group.name} is paused: no scheduled posts until `group resume`.")
+        return Reply(text=Rich.format("{group} is paused: no scheduled posts until `group resume`.", group=group.name))
     # Resumed after today's post time: today's problem comes now, not tomorrow (at most once a day).
     await daily.post_if_due(ctx.store, ctx.content, group, ctx.now)
     return Reply(text=f"{group.name} is running again.", tone="success")
@@ -265,4 +265,4 @@ async def group_organisers_list(ctx: Context) -> Reply:
     else:
         text = join("\n", (Rich.format("{name}, since {at}", name=Said(name, by=user_id), at=stamp(at, "d"))
                            for user_id, name, at in grants))
-    return Reply(title=f"Organisers of {ctx.group.name}", text=text, footer=PLATFORM_ADMINS)
+    return Reply(title=f"Organisers of {ctx.group.name}", text=text, footer=Rich.format(PLATFORM_ADMINS))

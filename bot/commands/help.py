@@ -180,7 +180,8 @@ async def help_(ctx: Context, command: str | None = None) -> Reply:
         if not family:
             near = difflib.get_close_matches(command.lower(), [c.name for c in registry], n=1, cutoff=0.5)
             hint = f" Did you mean '{near[0]}'?" if near else ""
-            raise NotFound(f"There is no command '{command}'.{hint} Type `help` for the list.")
+            raise NotFound(Rich.format("There is no command '{command}'.{hint} Type `help` for the list.",
+                                       command=command, hint=hint))
         return Reply(title=f"studybot commands: {' '.join(words)}", fields=_fields(sections(family)),
                      footer=Rich.format("Type `help COMMAND` for details, e.g. `help profile`."))
     return Reply(title="studybot commands", text=first_steps(ctx), fields=_names(sections(registry)),

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from bot.domain.buttons import by_id
 from bot.domain.model import Member
 from bot.errors import NotFound, UsageError
+from bot.text import Rich
 
 if TYPE_CHECKING:
     from bot.commands.context import Context
@@ -118,7 +119,8 @@ async def resolve(ctx: Context, ref: MemberRef) -> Member:
         member = await store.members.of_user(group.id, user_id) if user_id is not None else None
         if member is None or not member.active:
             who = f"@{ref.label}" if ref.label else "That person"
-            raise NotFound(f"{who} is not in {group.name} (they can type `join` first).")
+            raise NotFound(Rich.format("{who} is not in {group} (they can type `join` first).", who=who,
+                                       group=group.name))
         return member
     name = ref.name or ""
     found = await store.members.named(group.id, name)

@@ -44,9 +44,10 @@ async def join(ctx: Context) -> Reply:
 _CONFIRM = Param("confirm", "choice", "Say `confirm` to go ahead", choices=("confirm",))
 
 
-def _last_organiser_warning(group_name: str) -> str:
-    return (f"You are the last member with an organiser grant in {group_name}: after this, only the "
-            "platform's admins can run organiser commands. Grant someone first with `group organisers add MEMBER`.")
+def _last_organiser_warning(group_name: str) -> Rich:
+    return Rich.format("You are the last member with an organiser grant in {group}: after this, only the "
+                       "platform's admins can run organiser commands. Grant someone first with "
+                       "`group organisers add MEMBER`.", group=group_name)
 
 
 @command("leave", params=[_CONFIRM], private=True,
@@ -134,9 +135,10 @@ async def forget_me(ctx: Context, confirm: str | None = None) -> Reply:
         warning = _last_organiser_warning(ctx.group.name) if await _last_organiser(ctx) else ""
         return Reply(
             title=f"Forget everything about you in {ctx.group.name}?",
-            text=("This deletes your profile, solves, streaks, check-ins, applications and mock history here, "
-                  "and removes your words and name from the bot's messages. It cannot be undone. "
-                  "Press the button or type `forget-me confirm`." + (f"\n{warning}" if warning else "")),
+            text=Rich.format("This deletes your profile, solves, streaks, check-ins, applications and mock history "
+                             "here, and removes your words and name from the bot's messages. It cannot be undone. "
+                             "Press the button or type `forget-me confirm`.{warning}",
+                             warning=Rich.of("\n", warning) if warning else ""),
             buttons=[Button("Delete everything", "forget-me confirm", "danger")], tone="warning",
         )
     await _forget(ctx)
@@ -150,7 +152,7 @@ async def _join(ctx: Context) -> tuple[Member, bool]:
     existing = who.member
     if existing is not None:
         if existing.active:
-            raise Conflict("You are already in this study group. Type `me` to see where you stand.")
+            raise Conflict(Rich.format("You are already in this study group. Type `me` to see where you stand."))
         existing.active = True
         existing.name = who.caller.name
         await ctx.store.members.save(existing)

@@ -30,7 +30,7 @@ _SESSION = Param("session", "int", "The session number (shown on its messages), 
 async def _enrolled(ctx: Context) -> MockMember:
     mm = await ctx.store.mock.get(ctx.member.id)
     if mm is None or mm.status == "left":
-        raise NotAllowed("You are not in mock-interview pairing. Type `mock join` first.")
+        raise NotAllowed(Rich.format("You are not in mock-interview pairing. Type `mock join` first."))
     return mm
 
 
@@ -75,13 +75,13 @@ async def mock_join(ctx: Context) -> Reply:
     member = ctx.member
     mm = await ctx.store.mock.get(member.id)
     if mm is not None and mm.status == "active":
-        raise Conflict("You are already in mock-interview pairing. `mock status` shows your week.")
+        raise Conflict(Rich.format("You are already in mock-interview pairing. `mock status` shows your week."))
     await ctx.store.mock.join(member.id, ctx.now)
     windows = await ctx.store.mock.windows(member.id)
     when = svc.next_pairing(ctx.group, ctx.now)
     text = Rich.format("You will be paired every week; the next round is {when}.", when=stamp(when))
     if not windows:
-        text += " Tell me when you are free, in your own time: `mock availability add sat 10:00-12:00`."
+        text += Rich.format(" Tell me when you are free, in your own time: `mock availability add sat 10:00-12:00`.")
     return Reply(title="Mock interviews: you're in", text=text, tone="success",
                  fields=[Field("Availability", _windows_text(windows, member.timezone))],
                  buttons=[Button("Interview kinds", "mock prefs"), Button("My status", "mock status")])
@@ -93,7 +93,7 @@ async def mock_leave(ctx: Context) -> Reply:
     await _enrolled(ctx)
     ended = await svc.end_member_sessions(ctx.store, ctx.content, ctx.group, ctx.member, ctx.now, "mock-leave")
     await ctx.store.mock.set_status(ctx.member.id, "left")
-    text = "You left mock-interview pairing. `mock join` brings you back."
+    text = Rich.format("You left mock-interview pairing. `mock join` brings you back.")
     if ended:
         text += f" {count(ended, 'session')} cancelled; your partners are told."
     return Reply(text=text)
@@ -115,7 +115,8 @@ async def mock_skip(ctx: Context) -> Reply:
 async def mock_snooze(ctx: Context, weeks: int) -> Reply:
     await _enrolled(ctx)
     await ctx.store.mock.set_skip(ctx.member.id, weeks)
-    return Reply(text=f"You sit out the next {count(weeks, 'round')}. `mock skip` or `mock snooze 1` shortens it.")
+    return Reply(text=Rich.format("You sit out the next {rounds}. `mock skip` or `mock snooze 1` shortens it.",
+                                  rounds=count(weeks, "round")))
 
 
 # -- availability ---------------------------------------------------------------------------------------
@@ -138,8 +139,8 @@ async def mock_availability_add(ctx: Context, day: str, hours: tuple[time, time]
     if not changed:
         raise Conflict(f"You already have {day} {start:%H:%M}-{end:%H:%M}.")
     if len(merged) > MAX_WINDOWS:
-        raise Conflict(f"You already have {MAX_WINDOWS} windows. `mock availability remove` or "
-                       "`mock availability clear` makes room.")
+        raise Conflict(Rich.format("You already have {most} windows. `mock availability remove` or "
+                                   "`mock availability clear` makes room.", most=MAX_WINDOWS))
     await ctx.store.mock.set_windows(member.id, merged)
     text = f"Added {day} {start:%H:%M}-{end:%H:%M} in your timezone ({member.timezone})."
     if len(merged) <= len(windows):
@@ -158,8 +159,8 @@ async def mock_availability_remove(ctx: Context, day: str, hours: tuple[time, ti
     windows = await ctx.store.mock.windows(member.id)
     left, touched = availability.remove_span(windows, Window(day, *hours))
     if not touched:
-        raise Conflict(f"You have no window on {day} between {hours[0]:%H:%M} and {hours[1]:%H:%M}. "
-                       "`mock status` lists yours.")
+        raise Conflict(Rich.format("You have no window on {day} between {start:%H:%M} and {end:%H:%M}. "
+                                   "`mock status` lists yours.", day=day, start=hours[0], end=hours[1]))
     await ctx.store.mock.set_windows(member.id, left)
     return Reply(text=f"Removed {day} {hours[0]:%H:%M}-{hours[1]:%H:%M} from your availability.",
                  fields=[Field("Availability", _windows_text(left, member.timezone), inline=False)], tone="success")
@@ -170,8 +171,8 @@ async def mock_availability_clear(ctx: Context) -> Reply:
     removed = await ctx.store.mock.clear_windows(ctx.member.id)
     if not removed:
         raise Conflict("You have no availability to clear.")
-    return Reply(text=f"Removed {count(removed, 'window')}. Add new ones with "
-                      "`mock availability add DAY HH:MM-HH:MM`.")
+    return Reply(text=Rich.format("Removed {windows}. Add new ones with `mock availability add DAY HH:MM-HH:MM`.",
+                                  windows=count(removed, "window")))
 
 
 @command("mock prefs", private=True, help="The interview kinds you want (none named: show them)",
@@ -184,7 +185,8 @@ async def mock_prefs(ctx: Context, kinds: tuple[str, ...] = ()) -> Reply:
         await ctx.store.mock.set_kinds(ctx.member.id, chosen)
         return Reply(text=f"You will be paired for: {', '.join(chosen)}.", tone="success")
     shown = ", ".join(mm.kinds) if mm.kinds else "any kind"
-    return Reply(text=f"You want: {shown}. Change with `mock prefs coding system-design ml-design behavioral`.")
+    return Reply(text=Rich.format("You want: {shown}. Change with "
+                                  "`mock prefs coding system-design ml-design behavioral`.", shown=shown))
 
 
 @command("mock avoid", private=True, help="Never be paired with a member (private)",
@@ -211,10 +213,10 @@ async def _upcoming(ctx: Context) -> list[MockSession]:
     return [s for s in await ctx.store.mock.sessions_of(ctx.member.id, ctx.now) if s.status == "scheduled"]
 
 
-def _state(session: MockSession, me: int) -> str:
+def _state(session: MockSession, me: int) -> Content:
     seat = session.seat(me)
     if session.proposed_at and session.proposed_by != me:
-        return "a new slot is proposed: accept it with `mock confirm " + str(session.id) + "`"
+        return Rich.format("a new slot is proposed: accept it with `mock confirm {id}`", id=session.id)
     if session.confirmed:
         return "confirmed by everyone"
     if seat is not None and seat.confirmed_at:
@@ -229,8 +231,9 @@ async def mock_status(ctx: Context) -> Reply:
     windows = await ctx.store.mock.windows(member.id)
     avoided = await ctx.store.mock.avoided(member.id)
     by_id = await _members(ctx)
-    state = "not taking part (`mock join`)" if mm is None or mm.status == "left" else (
-        "paused after missed sessions (`mock join` to come back)" if mm.status == "paused" else "taking part")
+    state: Content = Rich.format("not taking part (`mock join`)") if mm is None or mm.status == "left" else (
+        Rich.format("paused after missed sessions (`mock join` to come back)") if mm.status == "paused"
+        else "taking part")
     if mm is not None and mm.status == "active" and mm.skip_rounds:
         state += f", sitting out the next {count(mm.skip_rounds, 'round')}"
     fields = [Field("Pairing", state),
@@ -285,7 +288,7 @@ async def _disputes_field(ctx: Context, by_id: dict[int, Member]) -> list[Field]
 
 # -- choosing the session a command is about ------------------------------------------------------------
 async def _choose(ctx: Context, number: int | None, pool: list[MockSession], command_word: str,
-                  none: str) -> MockSession | Reply:
+                  none: Content) -> MockSession | Reply:
     """The session a command applies to: the one numbered, the only one in `pool`, or a question."""
     me = ctx.member.id
     if number is not None:
@@ -293,8 +296,10 @@ async def _choose(ctx: Context, number: int | None, pool: list[MockSession], com
         if found is None:
             mine = await ctx.store.mock.session(number)
             if mine is None or mine.seat(me) is None:
-                raise NotFound(f"Session {number} is not one of yours. `mock status` lists yours.")
-            raise Conflict(f"Session {number} is not one this applies to now. {none}")
+                raise NotFound(Rich.format("Session {number} is not one of yours. `mock status` lists yours.",
+                                           number=number))
+            raise Conflict(Rich.format("Session {number} is not one this applies to now. {none}", number=number,
+                                       none=none))
         return found
     if not pool:
         raise NotFound(none)
@@ -322,7 +327,7 @@ async def mock_confirm(ctx: Context, session: int | None = None) -> Reply:
             raise Conflict("You had already confirmed this session." if len(upcoming) == 1
                            else "You had already confirmed your sessions.")
     chosen = await _choose(ctx, session, before + after, "mock confirm",
-                           "You have no mock interview to confirm. `mock status` shows your week.")
+                           Rich.format("You have no mock interview to confirm. `mock status` shows your week."))
     if isinstance(chosen, Reply):
         return chosen
     if chosen.starts_at <= ctx.now:
@@ -417,7 +422,7 @@ async def mock_propose(ctx: Context, day: str | None = None, time: time | None =
     me = ctx.member
     pool = [s for s in await _upcoming(ctx) if s.starts_at > ctx.now]
     chosen = await _choose(ctx, session, pool, "mock propose session",
-                           "You have no mock interview scheduled right now. `mock status` shows your week.")
+                           Rich.format("You have no mock interview scheduled right now. `mock status` shows your week."))
     if isinstance(chosen, Reply):
         return chosen
     by_id = await _members(ctx)
@@ -442,9 +447,10 @@ async def mock_propose(ctx: Context, day: str | None = None, time: time | None =
                           f"session {chosen.id}") for a in starts[:5]]
         return Reply(title=Rich.format("Free hours you share this week: {n}", n=count(len(shared), "window")),
                      text=join("\n", lines), buttons=buttons,
-                     footer=f"Session {chosen.id}. Propose one with `mock propose DAY HH:MM`, in your own time.")
+                     footer=Rich.format("Session {id}. Propose one with `mock propose DAY HH:MM`, in your own time.",
+                                        id=chosen.id))
     if day is None or time is None:
-        raise UsageError("Give both the day and the time, e.g. `mock propose thu 19:30`.")
+        raise UsageError(Rich.format("Give both the day and the time, e.g. `mock propose thu 19:30`."))
     start = svc.next_local(day, time, me.timezone, ctx.now)
     if start < earliest or start + hour > until:
         raise Conflict(f"Propose a time between one hour from now and the end of this pairing week "
@@ -490,9 +496,9 @@ async def mock_cancel(ctx: Context, session: int | None = None) -> Reply:
     started = [s for s in upcoming if s.starts_at <= ctx.now]
     pool = [s for s in upcoming if s.starts_at > ctx.now]
     if session is None and not pool and started:
-        raise Conflict("The session has started; report how it went with `mock feedback PARTNER ...`.")
+        raise Conflict(Rich.format("The session has started; report how it went with `mock feedback PARTNER ...`."))
     chosen = await _choose(ctx, session, pool, "mock cancel",
-                           "You have no mock interview scheduled right now. `mock status` shows your week.")
+                           Rich.format("You have no mock interview scheduled right now. `mock status` shows your week."))
     if isinstance(chosen, Reply):
         return chosen
     by_id = await _members(ctx)
@@ -525,7 +531,8 @@ _SESSION_NUMBER = re.compile(r"#?([0-9]{1,9})")
 async def mock_feedback(ctx: Context, partner: MemberRef, ratings: str, notes: str | None = None) -> Reply:
     me = ctx.member
     if any(ch.isdigit() and not ch.isascii() for ch in ratings):  # '٣' would read as 3 to int(): refused first
-        raise UsageError("Ratings are whole numbers from 1 to 4, written with the digits 0-9, like `3,4,3,2 hire`.")
+        raise UsageError(Rich.format("Ratings are whole numbers from 1 to 4, written with the digits 0-9, like "
+                                     "`3,4,3,2 hire`."))
     recent = [s for s in await ctx.store.mock.sessions_of(me.id, ctx.now - LOOK_BACK) if s.status != "cancelled"]
     number = _SESSION_NUMBER.fullmatch(partner.name or "")
     session, other = None, None
@@ -629,7 +636,7 @@ async def mock_rematch(ctx: Context, member: MemberRef) -> Reply:
     other = await _other(ctx, member)
     sessions = [s for s in await ctx.store.mock.sessions_of(me.id, ctx.now - svc.WEEK) if s.status == "scheduled"]
     if any(s.starts_at > ctx.now for s in sessions):
-        raise Conflict("You already have a session this week. `mock status` shows it.")
+        raise Conflict(Rich.format("You already have a session this week. `mock status` shows it."))
     cancelled = await _last_cancelled(ctx)
     if cancelled is None:
         raise NotFound("There is no cancelled session of yours this week to replace.")

@@ -21,7 +21,8 @@ async def leaderboard(ctx: Context, period: str | None = None) -> Reply:
     period = period or "week"
     table = await practice.standings(ctx.store, ctx.group, ctx.now, period, top=20)
     if not table:
-        return Reply(title=f"Leaderboard — {period}", text="No solves yet in this period. Be the first: `problem today`.")
+        return Reply(title=f"Leaderboard — {period}",
+                     text=Rich.format("No solves yet in this period. Be the first: `problem today`."))
     lines = []
     for i, s in enumerate(table, start=1):
         st = carry(s.mark, local_date(ctx.now, s.timezone))

@@ -21,8 +21,9 @@ def _find(roadmap: Roadmap, milestone: str):
     if found is None:
         near = difflib.get_close_matches(milestone.lower(), roadmap.milestone_ids(), n=1, cutoff=0.5)
         hint = f" Did you mean '{near[0]}'?" if near else ""
-        raise NotFound(f"There is no milestone '{milestone}' on the {roadmap.name} roadmap.{hint} "
-                       "Type `roadmap` to see them.")
+        raise NotFound(Rich.format("There is no milestone '{milestone}' on the {roadmap} roadmap.{hint} "
+                                   "Type `roadmap` to see them.", milestone=milestone, roadmap=roadmap.name,
+                                   hint=hint))
     return found
 
 
@@ -39,8 +40,9 @@ def _stage_index(rm: Roadmap, typed: str) -> int:
                          + f": type more of the name, or its number. Stages: {names}.")
     if found is None:
         near = difflib.get_close_matches(typed.lower(), ["done", "undo"], n=1, cutoff=0.6)
-        hint = f" Did you mean `roadmap {near[0]} MILESTONE`?" if near else ""
-        raise NotFound(f"The {rm.name} roadmap has no stage '{typed[:40]}'.{hint} Stages: {names}.")
+        hint = Rich.format(" Did you mean `roadmap {near} MILESTONE`?", near=near[0]) if near else ""
+        raise NotFound(Rich.format("The {roadmap} roadmap has no stage '{typed}'.{hint} Stages: {names}.",
+                                   roadmap=rm.name, typed=typed[:40], hint=hint, names=names))
     return found
 
 

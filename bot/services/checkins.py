@@ -14,7 +14,7 @@ from bot.text import Content, Rich, Said, Styled, count, join
 # One member's answers share one field of the digest, and Discord caps a field at 1024 characters:
 # each answer is shortened there (the member's own reply shows it whole).
 DIGEST_ANSWER_MAX = 300
-CHECKINS_OFF = "Check-ins are off in this group; an organiser can turn them on with `group checkins`."
+CHECKINS_OFF = Rich.format("Check-ins are off in this group; an organiser can turn them on with `group checkins`.")
 # The answers are packed into thread posts that keep within Discord's embed limits (25 fields, 6000
 # characters in all) with room for its formatting.
 DIGEST_POST_FIELDS = 20

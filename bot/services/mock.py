@@ -41,13 +41,13 @@ HISTORY_ROUNDS = 4
 DISPUTE_WINDOW = timedelta(hours=48)  # a no-show report counts only if not disputed within this
 LEFT_OVER = ("unpaired", "no-shared-window", "odd-count")  # sat out though they wanted a session
 SUGGESTIONS = 3  # popular weekly hours offered to a member who sat out for want of a shared window
-SIT_OUT_WHY = {
+SIT_OUT_WHY: dict[str, Content] = {
     "no-shared-window": "nobody free to be paired with you had a free hour that matches yours this week",
     "odd-count": "the count was odd and no slot fitted three",
     "unpaired": "no one else had a free hour that matches yours this week",
     "no-availability": "you have no availability in the coming week",
-    "skipped": "you asked to skip it (`mock skip`)",
-    "snoozed": "you snoozed pairing (`mock snooze`)",
+    "skipped": Rich.format("you asked to skip it (`mock skip`)"),
+    "snoozed": Rich.format("you snoozed pairing (`mock snooze`)"),
 }
 ROLE_WORD = {"interviewer": "the candidate you interviewed", "observer": "the candidate you observed"}
 
@@ -189,7 +189,8 @@ async def heads_up(uow: UnitOfWork, content: ContentPack, now: datetime, group_i
             text = Rich.format("Pairing for this week's mock interview is at {when} ({rel}).",
                                when=stamp(when), rel=stamp(when, "R"))
             if not windows:
-                text += " You have no availability yet: add some with `mock availability add sat 10:00-12:00`."
+                text += Rich.format(" You have no availability yet: add some with "
+                                    "`mock availability add sat 10:00-12:00`.")
             reply = Reply(title="Mock interviews: pairing tomorrow", text=text,
                           buttons=[Button("Skip this round", "mock skip"), Button("My status", "mock status")])
             sent += await store.outbox.enqueue(f"mock:{group.id}:{key}:heads-up:{member.id}", reply, now,
@@ -383,7 +384,7 @@ async def _tell_sat_out(store: Store, group: Group, round_id: int, member: Membe
         text = Rich.format("You sit out this round: {why}. You go first in line next week.", why=why)
     else:
         text = Rich.format("You sit out this round: {why}. You go first in line next week.", why=why)
-        text += " Add a weekly window in your own time with `mock availability add DAY HH:MM-HH:MM`."
+        text += Rich.format(" Add a weekly window in your own time with `mock availability add DAY HH:MM-HH:MM`.")
     if hints:
         lines = [Rich.format("{day} {start}–{end} (this week: {at}; {n} free)",
                              day=h.window.day.capitalize(), start=f"{h.window.start:%H:%M}",

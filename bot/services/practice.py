@@ -16,6 +16,7 @@ from bot.domain.timeutil import local_date
 from bot.errors import NotFound
 from bot.ports.storage import Store, UnitOfWork
 from bot.services.daily import current_post
+from bot.text import Rich
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ def find_item(content: ContentPack, text: str) -> Item:
 
     near = difflib.get_close_matches(key, list(content.problems), n=1, cutoff=0.6)
     hint = f" Did you mean '{near[0]}'?" if near else ""
-    raise NotFound(f"There is no problem '{text}' in the bank.{hint} Use its id, e.g. `two-sum`, or its number.")
+    raise NotFound(Rich.format("There is no problem '{text}' in the bank.{hint} Use its id, e.g. `two-sum`, or its "
+                               "number.", text=text, hint=hint))
 
 
 async def random_pick(store: Store, content: ContentPack, member: Member, now: datetime, difficulty: str | None,

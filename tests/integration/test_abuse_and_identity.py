@@ -14,6 +14,7 @@ from bot.commands import grammar
 from bot.commands.dispatch import RateLimit, Silence
 from bot.domain import buttons
 from bot.domain.model import Caller
+from bot.text import plain
 from tests.conftest import running_bot
 from tests.units import units
 
@@ -53,7 +54,7 @@ async def test_other_scripts_digits_are_a_one_line_error_with_the_usage(group, c
 
 async def test_ratings_in_other_digits_are_refused(group):
     reply = await group.app.handle_text(console("me"), "mock feedback alice ٣,٣,٣,٣")
-    assert reply.error and "whole numbers from 1 to 4" in reply.text
+    assert reply.error and "whole numbers from 1 to 4" in plain(reply.text)
 
 
 @pytest.mark.parametrize("typed,meant", [

@@ -16,6 +16,7 @@ from PIL import Image as PILImage
 from bot.domain.model import Caller
 from bot.reply import Reply
 from bot.scheduling.planner import Ref
+from bot.text import plain
 from tests.conftest import running_bot
 from tests.units import each_statement_commits
 
@@ -184,10 +185,10 @@ async def test_the_form_asks_the_groups_own_questions_and_only_those(acc):
     assert [f.label for f in reply.form.fields] == ["What did you ship?", "Who can help you?"]
     # No form where the check-in could not be sent: the reason instead.
     reply = await app.handle_text(caller("zed", forms=True), "checkin")
-    assert reply.form is None and reply.error and "join" in reply.text
+    assert reply.form is None and reply.error and "join" in plain(reply.text)
     await acc.say("group checkins off")
     reply = await app.handle_text(caller("alice", forms=True), "checkin")
-    assert reply.form is None and reply.error and "Check-ins are off" in reply.text
+    assert reply.form is None and reply.error and "Check-ins are off" in plain(reply.text)
 
 
 async def test_answer_from_a_dm_and_edit_the_same_day_then_the_digest(acc):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.domain.model import Caller
+from bot.text import plain
 
 SETUP = """
 mock join
@@ -52,7 +53,7 @@ async def test_bad_input_is_one_line_with_usage_and_changes_nothing(group):
     for line in BAD:
         reply = await group.app.handle_text(caller, line)
         assert reply.error, line
-        assert "\n" not in reply.text and "Something went wrong" not in reply.text, line
+        assert "\n" not in plain(reply.text) and "Something went wrong" not in plain(reply.text), line
         assert await _snapshot(group.app.db) == before, line
     assert "usage: mock availability add DAY HH:MM-HH:MM" in await group.say("mock availability add sat 9-10")
 
