@@ -217,6 +217,10 @@ def _state(session: MockSession, me: int) -> Content:
     seat = session.seat(me)
     if session.proposed_at and session.proposed_by != me:
         return Rich.format("a new slot is proposed: accept it with `mock confirm {id}`", id=session.id)
+    if session.proposed_at and session.proposed_by == me:
+        # Proposing is confirming the slot proposed: nothing more is asked of the proposer.
+        return Rich.format("you proposed {at} and are confirmed for it; waiting for your partner to accept",
+                           at=stamp(session.proposed_at))
     if session.confirmed:
         return "confirmed by everyone"
     if seat is not None and seat.confirmed_at:
@@ -338,6 +342,7 @@ async def mock_confirm(ctx: Context, session: int | None = None) -> Reply:
         end = chosen.proposed_end or start + (chosen.ends_at - chosen.starts_at)
         proposer = chosen.proposed_by
         await ctx.store.mock.move(chosen.id, start, end)
+        await _settle_proposal(ctx, chosen, proposer, start, end, by_id)
         # Proposing a slot is confirming it: the proposer and whoever accepts are both confirmed.
         await ctx.store.mock.confirm(chosen.id, me.id, ctx.now)
         if proposer is not None:
@@ -366,6 +371,22 @@ async def mock_confirm(ctx: Context, session: int | None = None) -> Reply:
     await svc.refresh_pairing(ctx.store, ctx.content, ctx.group, now_session, by_id, ctx.now)
     return Reply(text=Rich.format("Confirmed {label}. Your partner is told.", label=_label(now_session, me.id, by_id)),
                  tone="success")
+
+
+async def _settle_proposal(ctx: Context, session: MockSession, proposer: int | None, start: datetime,
+                           end: datetime, by_id: dict[int, Member]) -> None:
+    """The proposal DM the accepting member got loses its Accept button: it is answered."""
+    if proposer is None:
+        return
+    key = f"mock:{session.id}:{ctx.member.id}:proposal:{proposer}:{int(start.timestamp())}"
+    if await ctx.store.outbox.get(key) is None:
+        return
+    name = _said(by_id[proposer]) if proposer in by_id else "Your partner"
+    reply = Reply(title=Rich.format("{name} proposed another slot: accepted", name=name),
+                  text=Rich.format("{when}, confirmed by you both.", when=svc.span(start, end)),
+                  buttons=[Button("My status", "mock status")], footer=f"Session {session.id}.", tone="success")
+    await ctx.store.outbox.enqueue(f"{key}:accepted", reply, ctx.now, group_id=ctx.group.id,
+                                   user_id=ctx.member.user_id, edit_of=key)
 
 
 async def _attended(ctx: Context, session: MockSession) -> Reply:
@@ -464,6 +485,9 @@ async def mock_propose(ctx: Context, day: str | None = None, time: time | None =
         if holding is not None:
             end, fits = min(end, holding[1]), True
     await ctx.store.mock.propose(chosen.id, me.id, start, end)
+    # The proposer's pairing DM stops asking them to confirm the old slot.
+    await svc.refresh_pairing(ctx.store, ctx.content, ctx.group, await ctx.store.mock.session(chosen.id), by_id,
+                              ctx.now)
     outside = "" if fits else " It is outside the times your partner marked free, so they are asked to say if they can."
     for seat in chosen.others(me.id):
         other = by_id.get(seat.member_id)

@@ -557,6 +557,8 @@ def session_buttons(session: MockSession, reader_id: int) -> list[Button]:
     out = []
     if session.proposed_at and session.proposed_by != reader_id:
         out.append(Button("Accept the proposal", f"mock confirm {session.id}", "success"))
+    elif session.proposed_at and session.proposed_by == reader_id:
+        pass  # their proposal is their confirmation: nothing to confirm until it is answered
     elif seat is not None and seat.confirmed_at is None:
         out.append(Button("Confirm", f"mock confirm {session.id}", "success"))
     out += [Button("Propose another slot", f"mock propose session {session.id}"),
@@ -675,6 +677,20 @@ async def end_member_sessions(store: Store, content: ContentPack, group: Group, 
     return ended
 
 
+async def _release(store: Store, group: Group, session: MockSession, member: Member, reason: str,
+                   now: datetime) -> None:
+    """The one who withdraws gets the cancelled invite too, so their calendar drops the event (forget-me
+    sends nothing: whatever is addressed to them is deleted with them)."""
+    if reason == "forget":
+        return
+    reply = Reply(title="Mock interview cancelled for you",
+                  text=Rich.format("You are out of session {id} ({at}); the invite attached takes it off your "
+                                   "calendar.", id=session.id, at=stamp(session.starts_at)),
+                  files=[invite_file(group, session, now, cancelled=True)], footer=f"Session {session.id}.")
+    await store.outbox.enqueue(f"mock:{session.id}:{member.id}:withdrawn", reply, now, group_id=group.id,
+                               user_id=member.user_id)
+
+
 async def withdraw(store: Store, content: ContentPack, group: Group, session: MockSession, member: Member,
                    now: datetime, reason: str) -> MockSession:
     """Take `member` out of a session that has not started. A pair is cancelled; a trio goes on as a pair.
@@ -708,9 +724,11 @@ async def withdraw(store: Store, content: ContentPack, group: Group, session: Mo
             await store.outbox.enqueue(f"{pair_key(session.id, reader.id)}:{session.sequence}", reply, now,
                                        group_id=group.id, user_id=reader.user_id)
         await sync_event(store, group, session, now)
+        await _release(store, group, session, member, reason, now)
         return session
     await store.mock.cancel(session.id)
     session = await store.mock.session(session.id) or session
+    await _release(store, group, session, member, reason, now)
     for seat in rest:
         partner = members.get(seat.member_id)
         if partner is None:

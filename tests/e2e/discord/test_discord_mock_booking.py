@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-import pytest
 from discord_fake import CHANNEL_ID, GUILD_ID, Recorded
 from discord_harness import ADA, is_ephemeral, shown, text_of
 from icalendar import Calendar
@@ -251,9 +250,7 @@ async def test_confirm_buttons_on_the_pairing_dms_go_once_pressed_and_the_invite
 
 
 
-# -- gaps found on the way (issue 15 §3, §7): strict xfails, so a fix shows as XPASS and fails the run ---
-@pytest.mark.xfail(strict=True, reason="bot/commands/mock.py mock_propose: the proposer is not confirmed until "
-                                       "the partner accepts, though the reply says it counts as confirming")
+# -- the gaps this test found on the way (issue 15 §3, §7), now closed --------------------------------
 async def test_proposing_a_slot_counts_as_confirming_it_at_once(dbot):
     fake, app = dbot.fake, dbot.app
     await set_up_and_pair(dbot)
@@ -265,21 +262,19 @@ async def test_proposing_a_slot_counts_as_confirming_it_at_once(dbot):
     assert "Confirm" not in labels(pairing_dm(fake, CAROL)), "her pairing DM still asks her to confirm"
 
 
-@pytest.mark.xfail(strict=True, reason="bot/commands/mock.py mock_confirm (accepting a proposal): the proposal DM "
-                                       "keeps its Accept button after it was accepted; nothing edits it")
 async def test_an_accepted_proposal_loses_its_accept_button(dbot):
     fake, app = dbot.fake, dbot.app
     await set_up_and_pair(dbot)
     await slash(fake, "mock propose", {"day": "sat", "time": "11:00"}, user=CAROL)
     await app.deliver_now()
+    (proposal,) = [m for m in dms(fake, BOB) if "proposes another slot" in message_text(m)]
+    assert "Accept" in labels(proposal)
     await slash(fake, "mock confirm", user=BOB)
     await app.deliver_now()
-    (proposal,) = [m for m in dms(fake, BOB) if "proposes another slot" in message_text(m)]
-    assert "Accept" not in labels(proposal), labels(proposal)
+    (edited,) = [m for m in dms(fake, BOB) if m["id"] == proposal["id"]]
+    assert "Accept" not in labels(edited) and "accepted" in message_text(edited), message_text(edited)
 
 
-@pytest.mark.xfail(strict=True, reason="bot/services/mock.py withdraw / bot/commands/mock.py mock_cancel: the member "
-                                       "who cancels gets no METHOD:CANCEL invite, so their calendar keeps the event")
 async def test_the_member_who_cancels_gets_the_cancelled_invite_too(dbot):
     fake, app = dbot.fake, dbot.app
     await set_up_and_pair(dbot)
