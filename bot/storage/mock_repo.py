@@ -387,8 +387,9 @@ class SqliteMock:
         return [NoShowReport(r[0], r[1], r[2], _dt(r[3]), r[4], _dt(r[5])) for r in rows]
 
     async def round_figures(self, group_id: int, since: datetime, until: datetime) -> tuple[int, int, int, int, int]:
-        """For the rounds run in [since, until): (members paired, members who sat out, sessions held,
-        sessions missed, no-show reports counted)."""
+        """(members paired and members who sat out, in the rounds run in [since, until); sessions held,
+        sessions missed and no-show reports counted, of the sessions whose slot fell in it). A round's
+        sessions come in the days after it, so a week's digest reports the last round's outcome."""
         window = (group_id, _iso(since), _iso(until))
         paired = await self.db.scalar(
             "SELECT COUNT(DISTINCT t.member_id) FROM mock_rounds r JOIN mock_sessions s ON s.round_id = r.id "
@@ -398,13 +399,11 @@ class SqliteMock:
             "SELECT COUNT(DISTINCT x.member_id) FROM mock_rounds r JOIN mock_sitouts x ON x.round_id = r.id "
             "WHERE r.group_id=? AND r.round_at >= ? AND r.round_at < ?", window)
         row = await self.db.one(
-            "SELECT COALESCE(SUM(s.status='done'), 0), COALESCE(SUM(s.status='missed'), 0) FROM mock_rounds r "
-            "JOIN mock_sessions s ON s.round_id = r.id WHERE r.group_id=? AND r.round_at >= ? AND r.round_at < ?",
-            window)
+            "SELECT COALESCE(SUM(s.status='done'), 0), COALESCE(SUM(s.status='missed'), 0) FROM mock_sessions s "
+            "WHERE s.group_id=? AND s.starts_at >= ? AND s.starts_at < ?", window)
         counted = await self.db.scalar(
-            "SELECT COUNT(*) FROM mock_rounds r JOIN mock_sessions s ON s.round_id = r.id "
-            "JOIN mock_feedback f ON f.session_id = s.id "
-            "WHERE r.group_id=? AND r.round_at >= ? AND r.round_at < ? AND f.report='counted'", window)
+            "SELECT COUNT(*) FROM mock_sessions s JOIN mock_feedback f ON f.session_id = s.id "
+            "WHERE s.group_id=? AND s.starts_at >= ? AND s.starts_at < ? AND f.report='counted'", window)
         return int(paired or 0), int(sat_out or 0), int(row[0]), int(row[1]), int(counted or 0)
 
     # -- feedback ---------------------------------------------------------------------------------

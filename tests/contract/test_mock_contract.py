@@ -515,6 +515,8 @@ async def test_round_figures_count_paired_sat_out_held_missed_and_counted(uow):
         mock = store.mock
         return (await mock.round_figures(g, NOW, NOW + timedelta(days=7)),
                 await mock.round_figures(g, NOW, NOW + timedelta(days=8)),
-                await mock.round_figures(g + 99, NOW, NOW + timedelta(days=8)))
+                await mock.round_figures(g + 99, NOW, NOW + timedelta(days=8)),
+                # a window after the first round: its pairing is not in it, but the slots that fell in it are
+                await mock.round_figures(g, NOW + 1.5 * H, NOW + timedelta(days=8)))
 
-    assert await uow.run(read) == ((4, 0, 1, 1, 1), (4, 1, 1, 1, 1), (0, 0, 0, 0, 0))
+    assert await uow.run(read) == ((4, 0, 1, 1, 1), (4, 1, 1, 1, 1), (0, 0, 0, 0, 0), (2, 1, 0, 1, 1))
