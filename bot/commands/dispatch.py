@@ -237,6 +237,11 @@ class Dispatcher:
                 await store.links.link(caller.platform, "channel", caller.channel, channel_id)
             group, member, organiser = await store.groups.with_member(channel_id, user_id)
         organiser = caller.platform_admin or organiser
+        named = f"#{caller.channel_name.lstrip('#')}" if caller.channel_name else None
+        if group is not None and named and group.name == f"#{caller.channel}" and named != group.name:
+            # Set up before the platform's channel names reached us: known by the channel's id until now.
+            group.name = named
+            await store.groups.save(group)
         who = Whoami(caller=caller, user_id=user_id, channel_id=channel_id, group=group, member=member,
                       organiser=organiser)
         return Context(store=store, clock=self.clock, content=self.content, registry=self.registry, who=who)

@@ -71,6 +71,17 @@ async def test_a_group_is_named_by_its_channel_name_not_its_id(dbot):
     assert group.name == "#general", "the name Discord shows for the channel, from the interaction"
 
 
+async def test_a_group_set_up_under_its_channel_id_takes_the_channels_name_at_the_next_command(dbot):
+    fake = dbot.fake
+    await fake.slash("group setup", {"timezone": "Europe/Paris"}, user=ADA, name="ada", admin=True,
+                     channel=OTHER_CHANNEL_ID)
+    group = await group_of(dbot, OTHER_CHANNEL_ID)
+    group.name = f"#{OTHER_CHANNEL_ID}"  # as an older version named it
+    await units(dbot.app).groups.save(group)
+    await fake.slash("help", user=ADA, name="ada", channel=OTHER_CHANNEL_ID)
+    assert (await group_of(dbot, OTHER_CHANNEL_ID)).name == "#general"
+
+
 async def test_member_parameters_are_user_options_and_a_picked_user_is_that_member(dbot):
     fake, registry = dbot.fake, dbot.app.registry
     member_params = [(r.slash, p.name) for r in routes(registry) for p in r.command.params if p.kind == "member"]
