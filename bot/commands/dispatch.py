@@ -247,6 +247,10 @@ class Dispatcher:
         return Context(store=store, clock=self.clock, content=self.content, registry=self.registry, who=who)
 
     async def _check_rights(self, cmd: Command, ctx: Context) -> None:
+        if ctx.who.caller.is_dm and ctx.who.group is None and cmd.scope != "anyone" and not cmd.admin:
+            # Written in the bot's DM: a member of one group means that one (several: they are asked to
+            # use the group's channel). Organiser commands stay in the group's channel.
+            await ctx.own_group(need_member=False)
         if cmd.admin and not ctx.who.organiser:
             raise NotAllowed(f"'{cmd.name}' is for organisers of this group.")
         if cmd.scope == "group" and not cmd.admin:
