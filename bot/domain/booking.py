@@ -43,7 +43,7 @@ def meeting_base(text: str | None) -> str | None:
     if text is None or text.strip().lower() == "none":
         return None
     base = text.strip()
-    usage = "give an http(s) address such as https://meet.jit.si, or `none` for no meeting link"
+    usage = "give an http(s) address such as https://meet.jit.si, or none for no meeting link"
     if len(base) > MAX_BASE_LENGTH or any(c.isspace() or not c.isprintable() for c in base):
         raise ValueError(f"That is not a meeting address: {usage}.")
     try:

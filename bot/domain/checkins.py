@@ -48,7 +48,7 @@ def parse_questions(text: str) -> tuple[str, ...]:
     """'Q1; Q2; Q3' -> up to three questions; raises ValueError with a message for the person."""
     questions = tuple(q.strip() for q in text.split(";") if q.strip())
     if not questions:
-        raise ValueError("name at least one question, e.g. `questions What did you do?; What next?`")
+        raise ValueError("name at least one question, e.g. questions What did you do?; What next?")
     if len(questions) > len(SLOTS):
         raise ValueError(f"at most {len(SLOTS)} questions, separated by ';' (they are answered as "
                          f"{', '.join(SLOTS)})")

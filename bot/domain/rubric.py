@@ -118,7 +118,7 @@ def example(rubric: Rubric) -> str:
 def usage(rubric: Rubric) -> str:
     n = len(rubric.criteria)
     return (f"give {n} ratings from 1 to 4 ({', '.join(c.id for c in rubric.criteria)}), then a verdict "
-            f"({', '.join(VERDICT_IDS)}), like `{example(rubric)}`")
+            f"({', '.join(VERDICT_IDS)}), like {example(rubric)}")
 
 
 _TOKEN = re.compile(r"[^\s,;/]+")

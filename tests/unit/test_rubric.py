@@ -174,7 +174,7 @@ def test_bad_ratings_get_one_clear_line(text, reason):
         parse_ratings(CODING, text)
     message = str(caught.value)
     assert "\n" not in message
-    assert "communication, problem-solving, coding, testing" in message and "`3,4,3,2 hire`" in message
+    assert "communication, problem-solving, coding, testing" in message and "like 3,4,3,2 hire" in message
     assert "strong-hire, hire, lean-no, no" in message
 
 
