@@ -387,8 +387,9 @@ class SqliteMock:
         return [NoShowReport(r[0], r[1], r[2], _dt(r[3]), r[4], _dt(r[5])) for r in rows]
 
     async def round_figures(self, group_id: int, since: datetime, until: datetime) -> tuple[int, int, int, int, int]:
-        """(members paired and members who sat out, in the rounds run in [since, until); sessions held,
-        sessions missed and no-show reports counted, of the sessions whose slot fell in it). A round's
+        """(members paired and members who sat out, in the rounds run in [since, until); sessions held (rated,
+        or attended by someone's word), sessions missed and no-show reports counted, of the sessions whose
+        slot fell in it). A round's
         sessions come in the days after it, so a week's digest reports the last round's outcome."""
         window = (group_id, _iso(since), _iso(until))
         paired = await self.db.scalar(
@@ -398,9 +399,11 @@ class SqliteMock:
         sat_out = await self.db.scalar(
             "SELECT COUNT(DISTINCT x.member_id) FROM mock_rounds r JOIN mock_sitouts x ON x.round_id = r.id "
             "WHERE r.group_id=? AND r.round_at >= ? AND r.round_at < ?", window)
+        # Held: rated, or someone said after the slot that they took part (`mock confirm`), and not missed.
         row = await self.db.one(
-            "SELECT COALESCE(SUM(s.status='done'), 0), COALESCE(SUM(s.status='missed'), 0) FROM mock_sessions s "
-            "WHERE s.group_id=? AND s.starts_at >= ? AND s.starts_at < ?", window)
+            "SELECT COALESCE(SUM(s.status='done' OR (s.status='scheduled' AND EXISTS (SELECT 1 FROM mock_seats a "
+            "WHERE a.session_id = s.id AND a.attended_at IS NOT NULL))), 0), COALESCE(SUM(s.status='missed'), 0) "
+            "FROM mock_sessions s WHERE s.group_id=? AND s.starts_at >= ? AND s.starts_at < ?", window)
         counted = await self.db.scalar(
             "SELECT COUNT(*) FROM mock_sessions s JOIN mock_feedback f ON f.session_id = s.id "
             "WHERE s.group_id=? AND s.starts_at >= ? AND s.starts_at < ? AND f.report='counted'", window)

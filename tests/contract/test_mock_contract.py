@@ -505,6 +505,8 @@ async def test_round_figures_count_paired_sat_out_held_missed_and_counted(uow):
         await session_of(store, g, r1, [(ada, 0, None), (cy, 1, None)], at=NOW + 3 * H, status="cancelled")
         await mock.give_feedback(missed, cy.id, dee.id, None, None, NOW + 4 * H)
         await mock.settle_report(missed, cy.id, dee.id, "counted", NOW + 60 * H)
+        attended = await session_of(store, g, r1, [(ada, 0, None), (bob, 1, None)], at=NOW + 5 * H)
+        await mock.attend(attended, bob.id, NOW + 7 * H)  # unrated, but bob said he took part: held
         await mock.add_sitout(r2, ada.id, "odd-count")
         await session_of(store, g, r2, [(bob, 0, None), (cy, 1, None)], at=NOW + timedelta(weeks=1, hours=1))
         return g, held
@@ -519,4 +521,4 @@ async def test_round_figures_count_paired_sat_out_held_missed_and_counted(uow):
                 # a window after the first round: its pairing is not in it, but the slots that fell in it are
                 await mock.round_figures(g, NOW + 1.5 * H, NOW + timedelta(days=8)))
 
-    assert await uow.run(read) == ((4, 0, 1, 1, 1), (4, 1, 1, 1, 1), (0, 0, 0, 0, 0), (2, 1, 0, 1, 1))
+    assert await uow.run(read) == ((4, 0, 2, 1, 1), (4, 1, 2, 1, 1), (0, 0, 0, 0, 0), (2, 1, 1, 1, 1))
