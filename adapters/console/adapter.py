@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
+from collections import OrderedDict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -35,13 +36,16 @@ from bot.reply import Attachment, Image, Reply
 from bot.text import Stamp, visible
 
 PLATFORM = "console"
+SHOWN_MAX = 1000  # messages whose printed lines are kept, so an edit prints only what it changes
 
 
 class ConsoleMessenger:
     """Delivers outbox messages by printing them (and saving images and files next to the database).
 
     Each message's ref (what a platform returns for it) is its key; an edit (`edit_of`) is printed as
-    a new block marked `(edited)` and returns its target's ref, as a platform's edit does. A platform
+    a block marked `(edited)` holding the lines that changed since the message was last shown (the whole
+    message when it was shown before this process started), and returns its target's ref, as a
+    platform's edit does: thirty solves print thirty counter lines, not thirty copies of the post. A platform
     event or a role change (Discord's) is one short line, and returns None.
 
     With a deliveries file it also behaves like a platform that deduplicates by idempotency key
@@ -55,6 +59,7 @@ class ConsoleMessenger:
         self.adapter = adapter
         self.deliveries = Path(deliveries) if deliveries else None
         self.seen: set[str] = set()
+        self.shown: OrderedDict[str, list[str]] = OrderedDict()  # ref -> the lines last printed for it
         if self.deliveries is not None and self.deliveries.exists():
             self.seen = {line.split("\t", 1)[0] for line in self.deliveries.read_text().splitlines() if line}
 
@@ -78,6 +83,8 @@ class ConsoleMessenger:
                     header += " (edited)"  # a terminal cannot change what it printed: the new version follows
                     ref = message.target
                 block = self._block(header, reply, reader, indent=2 if message.thread_of is not None else 0)
+                block = self._changes(block, message.target if message.edit_of is not None else ref,
+                                      edited=message.edit_of is not None)
         except Exception as exc:
             raise DeliveryError(f"could not render: {type(exc).__name__}: {exc}", permanent=True,
                                 kind="render") from exc
@@ -93,6 +100,21 @@ class ConsoleMessenger:
         if ref is not None:  # an event or a role change has no chart or file to save
             self.adapter.save_files(reply)  # the text is out: a file that cannot be saved is said, not sent again
         return ref
+
+    def _changes(self, block: str, ref: str | None, edited: bool) -> str:
+        """Remember what was printed for `ref`; for an edit, keep only the lines it changes."""
+        header, _, body = block.partition("\n")
+        lines = body.splitlines()
+        before = self.shown.pop(ref, None) if ref is not None else None
+        if ref is not None:
+            self.shown[ref] = lines
+            while len(self.shown) > SHOWN_MAX:
+                self.shown.popitem(last=False)
+        if not edited or before is None:
+            return block
+        old = set(before)
+        changed = [line for line in lines if line not in old]
+        return "\n".join([header, *changed]) if changed else f"{header} (nothing that shows changed)"
 
     @staticmethod
     def _platform_only(reply: Reply, reader: Reader) -> str:

@@ -146,6 +146,11 @@ def test_two_weeks_in_four_timezones(tmp_path: Path):
     assert len(solve_rows) >= 26 and len(by_member) >= 2  # ann and ravi solved every day but the first
     assert not any("appl" in name for name in tables), "applications are never exported"
 
+    # The post's solve counter: each solve edits the post, and the console prints only the changed line.
+    edits = re.findall(r">> #study \(edited\)\n(.+)\n", out)
+    assert edits and all(re.fullmatch(r"Solved by \d+ members?\.", line) for line in edits), edits[:5]
+    assert "Solved by 2 members." in edits
+
     # 5. Wording: plurals right, days in words.
     assert not re.search(r"(?<![\d,])1 (days|pts|points|members|solves|sessions|weeks)\b", out)
     assert "Sundays 09:00" in setup
