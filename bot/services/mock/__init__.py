@@ -1,0 +1,125 @@
+"""Weekly mock interviews: the heads-up, the pairing round, kits, booking (meeting link, calendar invite,
+platform event), reminders, feedback, no-show reports and their disputes, and ending sessions.
+
+Everything the bot sends here goes through the outbox with a key made of our ids (and of the slot's
+start, or the invite's SEQUENCE, where a message depends on it, so a moved session gets fresh reminders
+and nothing else is ever sent twice). docs/mock-interviews.md has the lifecycle and every key.
+
+One module a job: common (times, names, keys), invites (meeting link, calendar invite, platform
+event), kits (what members read), rounds (heads-up and pairing), endings (leave and cancel),
+followups (reminders, feedback, no-shows) and figures (for `me`, the digest and organisers).
+"""
+
+from bot.services.mock.common import (
+    DISPUTE_WINDOW,
+    HISTORY_ROUNDS,
+    KIND_LABEL,
+    LEAD,
+    LEFT_OVER,
+    LEVEL_DIFFICULTY,
+    NO_SHOW_LIMIT,
+    ROLE_WORD,
+    SIT_OUT_WHY,
+    SUGGESTIONS,
+    WEEK,
+    last_pairing,
+    next_local,
+    next_pairing,
+    pair_key,
+    round_seed,
+    said_name,
+    session_window_end,
+    span,
+)
+from bot.services.mock.endings import END_WORDS, end_member_sessions, rematch_candidate, withdraw
+from bot.services.mock.figures import RoundFigures, me_fields, round_figures
+from bot.services.mock.followups import (
+    feedback_prompt,
+    parse_feedback,
+    remind,
+    report_deadline,
+    report_no_show,
+    settle_reports,
+)
+from bot.services.mock.invites import booked, invite_file, meeting_link, sync_event
+from bot.services.mock.kits import (
+    choose_item,
+    confirmed_text,
+    feedback_reply,
+    guide_text,
+    item_text,
+    notify_change,
+    pairing_reply,
+    plan_for,
+    refresh_pairing,
+    roles_text,
+    rubric_of,
+    session_buttons,
+    turn_lengths,
+)
+from bot.services.mock.rounds import (
+    RoundSummary,
+    create_session,
+    heads_up,
+    pair_round,
+    repair_week,
+    run_round,
+)
+
+__all__ = [
+    "DISPUTE_WINDOW",
+    "END_WORDS",
+    "HISTORY_ROUNDS",
+    "KIND_LABEL",
+    "LEAD",
+    "LEFT_OVER",
+    "LEVEL_DIFFICULTY",
+    "NO_SHOW_LIMIT",
+    "ROLE_WORD",
+    "RoundFigures",
+    "RoundSummary",
+    "SIT_OUT_WHY",
+    "SUGGESTIONS",
+    "WEEK",
+    "booked",
+    "choose_item",
+    "confirmed_text",
+    "create_session",
+    "end_member_sessions",
+    "feedback_prompt",
+    "feedback_reply",
+    "guide_text",
+    "heads_up",
+    "invite_file",
+    "item_text",
+    "last_pairing",
+    "me_fields",
+    "meeting_link",
+    "next_local",
+    "next_pairing",
+    "notify_change",
+    "pair_key",
+    "pair_round",
+    "pairing_reply",
+    "parse_feedback",
+    "plan_for",
+    "refresh_pairing",
+    "rematch_candidate",
+    "remind",
+    "repair_week",
+    "report_deadline",
+    "report_no_show",
+    "roles_text",
+    "round_figures",
+    "round_seed",
+    "rubric_of",
+    "run_round",
+    "said_name",
+    "session_buttons",
+    "session_window_end",
+    "settle_reports",
+    "span",
+    "sync_event",
+    "turn_lengths",
+    "withdraw",
+]
