@@ -157,6 +157,12 @@ def _code_holes(template: str, values: dict[str, Any]) -> tuple[str, dict[str, A
     def fill(m: re.Match) -> str:
         if "{" not in m.group(1):  # a span without holes stays for _core_markup (spans pair left to right)
             return m.group(0)
+        holes = [field for _, field, _, _ in _FORMATTER.parse(m.group(1)) if field]
+        if any(authors(values[h] if isinstance(values[h], Rich) else Rich.of(values[h]))
+               for h in holes if isinstance(values[h], Rich | Said)):
+            # A member's words stay a Said part (forget-me must find them): the span is shown as plain
+            # text, without its backticks (left in, they would pair with the next span's).
+            return m.group(1)
         name = f"_code{len(values)}"
         values[name] = Styled(m.group(1).format(**plain_values), "code")
         return "{" + name + "}"

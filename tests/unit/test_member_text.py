@@ -168,6 +168,17 @@ def test_invisible_and_direction_characters_never_reach_other_readers():
 
 def test_a_code_span_in_a_template_may_hold_values_and_stays_one_code_part():
     from bot.text import Rich, Said, Styled
-    rich = Rich.format("Type `mock feedback {ref} {ex}` or `help`.", ref=Said("member:4", by=4), ex="3,4 hire")
+    rich = Rich.format("Type `mock feedback {ref} {ex}` or `help`.", ref="member:4", ex="3,4 hire")
     assert rich.parts == ("Type ", Styled("mock feedback member:4 3,4 hire", "code"), " or ",
                           Styled("help", "code"), ".")
+    # with a member's words in it, the span is plain text (theirs stays a Said part) and `help` still code
+    said = Rich.format("Type `mock feedback {ref} {ex}` or `help`.", ref=Said("Mary", by=4), ex="3,4 hire")
+    assert said.parts == ("Type mock feedback ", Said("Mary", by=4), " ", "3,4 hire", " or ",
+                          Styled("help", "code"), ".")
+
+
+def test_a_members_words_in_a_code_span_stay_theirs_so_forget_me_finds_them():
+    from bot.text import Rich, Said, authors, scrub
+    rich = Rich.format("Type `mock feedback {who} 3,4` now.", who=Said("Mary Ann", by=5))
+    assert authors(rich) == {5}
+    assert "Mary Ann" not in scrub(rich, 5).plain()
