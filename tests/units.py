@@ -3,6 +3,7 @@ so a test can look at (or set up) the database through the same repositories the
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 
@@ -60,3 +61,16 @@ class each_statement_commits:  # noqa: N801 - read as a phrase: `async with each
 
     async def __aexit__(self, *exc: Any) -> None:
         return None
+
+
+class HandClock:
+    """A clock that is not simulated (the app or timer runs its real background loop) but that the test
+    moves by hand, by setting `t`."""
+
+    simulated = False
+
+    def __init__(self, now: datetime):
+        self.t = now
+
+    def now(self) -> datetime:
+        return self.t

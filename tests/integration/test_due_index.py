@@ -22,6 +22,7 @@ from bot.scheduling.planner import Decision, DueKind, Fire, Planner, Ref, decide
 from bot.scheduling.timer import Timer, prune_kind
 from bot.storage.db import open_database
 from bot.storage.schedule_repo import SqliteSchedule
+from tests.units import HandClock
 
 US = timedelta(microseconds=1)
 
@@ -468,18 +469,6 @@ async def test_release_with_a_lease_hands_back_only_old_claims(db):
     assert await units.run(lambda store: store.schedule.release(at + timedelta(minutes=15))) == 1
     assert await units.rows() == [("daily", 1, "2026-03-02T09:00:00.000000+00:00")]  # due again, earlier
     assert await units.run(lambda store: store.schedule.unfinished()) == 1
-
-
-class HandClock:
-    """A clock that is not simulated (the timer runs its real loop) but that the test moves by hand."""
-
-    simulated = False
-
-    def __init__(self, now: datetime):
-        self.t = now
-
-    def now(self) -> datetime:
-        return self.t
 
 
 async def test_with_the_real_clock_catch_up_runs_in_the_background_in_bounded_batches(db):

@@ -18,6 +18,7 @@ from bot.clock import SimulatedClock
 from bot.config import Settings
 from bot.scheduling.planner import Fire
 from tests.conftest import START, ConsoleBot, running_bot
+from tests.units import HandClock
 
 MEMBERS = 4  # per group, in both worlds: only the number of groups differs
 KINDS = {"daily", "design", "digest", "checkin-digest", "mock-heads-up", "mock-round", "checkin",
@@ -174,18 +175,6 @@ async def test_a_restart_plans_nothing_again_and_costs_the_same_in_a_larger_worl
     assert not [s for s in small if s.startswith("INSERT INTO due (kind, subject, due_at) VALUES")]
     # Hand back unfinished claims (2), look at how far each kind is planned (1 each), take what is due.
     assert len(small) == 2 + len(KINDS) + 1
-
-
-class HandClock:
-    """Not simulated (the app serves the schedule from its background loop), but moved by the test."""
-
-    simulated = False
-
-    def __init__(self, now: datetime):
-        self.t = now
-
-    def now(self) -> datetime:
-        return self.t
 
 
 async def test_with_the_real_clock_the_catch_up_runs_in_the_background_and_a_change_wakes_the_timer(tmp_path):
