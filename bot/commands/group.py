@@ -83,7 +83,7 @@ async def group_setup(ctx: Context, timezone: str | None = None, post_time: time
     if meeting_base is not None:
         group.meeting_url = meeting_base or None
     if discord_events is not None:
-        group.discord_events = discord_events == "on"
+        group.platform_events = discord_events == "on"
     if created:
         # No organiser grant for whoever set it up: their rights come from the platform at each
         # command, and end when the platform ends them (`group organisers add` grants explicitly).
@@ -107,7 +107,7 @@ async def group_setup(ctx: Context, timezone: str | None = None, post_time: time
             Field("Pace", f"{count(group.pace_weeks, 'week')} a stage"),
             Field("ML questions on", days_in_words(group.ml_days)),
             Field("Mock meeting links", f"{group.meeting_url}/…" if group.meeting_url else "none"),
-            Field("Discord events for mock sessions", "on" if group.discord_events else "off"),
+            Field("Discord events for mock sessions", "on" if group.platform_events else "off"),
         ],
         tone="success",
     )

@@ -26,7 +26,7 @@ class Group:
     space_id: int | None = None
     ml_days: tuple[str, ...] = ("sat",)  # weekdays whose daily item is an ML-concept question
     meeting_url: str | None = "https://meet.jit.si"  # base of each mock session's meeting link; None: no link
-    discord_events: bool = False  # mock sessions become Discord scheduled events (needs Manage Events)
+    platform_events: bool = False  # mock sessions become platform scheduled events (Discord: Manage Events)
 
 
 @dataclass

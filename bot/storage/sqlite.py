@@ -110,7 +110,7 @@ def _group(row) -> Group:
         pairing_time=time.fromisoformat(row["pairing_time"]), roadmap=row["roadmap"], pace_weeks=row["pace_weeks"],
         paused=bool(row["paused"]), created_at=from_iso(row["created_at"]), created_by=row["created_by"],
         space_id=row["space_id"], ml_days=tuple(d for d in row["ml_days"].split(",") if d),
-        meeting_url=row["meeting_url"] or None, discord_events=bool(row["discord_events"]),
+        meeting_url=row["meeting_url"] or None, platform_events=bool(row["discord_events"]),
     )
 
 
@@ -183,7 +183,7 @@ class SqliteGroups:
     async def _save_booking(self, group: Group) -> None:
         """The mock-booking settings (`group setup meeting-url`, `discord-events`); '' stores "no link"."""
         await self.db.write("UPDATE groups SET meeting_url=?, discord_events=? WHERE id=?",
-                            (group.meeting_url or "", int(group.discord_events), group.id))
+                            (group.meeting_url or "", int(group.platform_events), group.id))
 
     async def all(self) -> list[Group]:
         return [_group(r) for r in await self.db.all(f"SELECT {_GROUP_COLUMNS} FROM groups ORDER BY id")]

@@ -60,7 +60,7 @@ async def sync_event(store: Store, group: Group, session: MockSession, now: date
                      cancelled: bool = False) -> None:
     """The session as a platform scheduled event in the group's channel (Discord), when the group turned
     events on: created once, then edited (moved, cancelled) through edits of that first message."""
-    if not group.discord_events:
+    if not group.platform_events:
         return
     first = _event_key(session.id)
     reply = Reply(event=_event(group, session, cancelled))
