@@ -126,10 +126,13 @@ class App:
             if user_id is None:
                 return []
             found = []
-            for group in await store.groups.all():
-                member = await store.members.of_user(group.id, user_id)
+            # The person's own groups, not every group there is: the cost follows their memberships.
+            for group_id in await store.accountability.checkins.groups_of_user(user_id):
+                group = await store.groups.get(group_id)
+                if group is None:
+                    continue
                 channel_ref = await store.links.external(caller.platform, "channel", group.channel_id)
-                if member is not None and member.active and channel_ref is not None:
+                if channel_ref is not None:
                     found.append(channel_ref)
             return found
 
