@@ -348,23 +348,17 @@ class DiscordMessenger:
         return message.target
 
     async def _member_of(self, user_ref: str, channel_ref: str | None) -> discord.Member | None:
-        """The person as a member of the group's server: the server of the message's channel when it has
-        one, else the server the bot is in where the person is (None: in none of them)."""
-        if channel_ref is not None:
-            guilds = [await self._guild_of(channel_ref)]
-        else:
-            guilds = sorted(self.client.guilds, key=lambda g: g.id)
-        found = []
-        for guild in guilds:
-            await self.limit.wait()
-            try:
-                found.append(await guild.fetch_member(int(user_ref)))
-            except discord.NotFound:
-                continue
-        if len(found) > 1:
-            raise DeliveryError(f"user {user_ref} is in {len(found)} of the bot's servers: which one's roles to "
-                                "change is not known", permanent=True, kind="content")
-        return found[0] if found else None
+        """The person as a member of the group's server (the server of the group's channel); None when
+        they are not in it any more. A role sync always names its group, so the server is known."""
+        if channel_ref is None:
+            raise DeliveryError(f"no server for the roles of user {user_ref}: the group has no Discord channel",
+                                permanent=True, kind="content")
+        guild = await self._guild_of(channel_ref)
+        await self.limit.wait()
+        try:
+            return await guild.fetch_member(int(user_ref))
+        except discord.NotFound:
+            return None
 
     async def _roles(self, message: OutboxMessage, channel_ref: str | None) -> None:
         """Give the person the roles the sync names and take away the other managed ones they hold."""
