@@ -33,8 +33,6 @@ from bot.storage.uow import SqliteUnitOfWork
 log = logging.getLogger(__name__)
 # How often an idle bot looks at its database file (a stat call); commands and jobs look every time.
 WATCH_EVERY = 2.0
-# Every message still pending is due within this (a retry waits at most the deliverer's MAX_BACKOFF).
-PENDING_HORIZON = timedelta(days=1)
 
 
 @dataclass
@@ -163,15 +161,11 @@ class App:
     async def health(self) -> Health:
         """The scheduler's state and the oldest message waiting in the outbox (for `studybot health`)."""
         now = self.clock.now()
-        # The oldest pending message, retries included: one indexed look at the head of the outbox.
-        oldest = await self.uow.run(lambda store: store.outbox.due(now + PENDING_HORIZON, limit=1))
+        since = await self.uow.run(lambda store: store.outbox.oldest_pending())
         if self.clock.simulated:
             running = self.started  # the simulated clock's jobs run as time is advanced: no timer task
         else:
-            # The timer's serving loop (bot/scheduling/timer.py names its task) is alive.
-            running = self.started and any(task.get_name() == "schedule-timer" and not task.done()
-                                           for task in asyncio.all_tasks())
-        since = oldest[0].created_at if oldest else None
+            running = self.started and self.timer.serving
         return Health(now=now, scheduler_running=running,
                       oldest_waiting=max(now - since, timedelta(0)) if since is not None else None,
                       waiting_since=since)

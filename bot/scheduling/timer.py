@@ -80,6 +80,11 @@ class Timer:
         self._tasks = [asyncio.create_task(self.seed(), name="schedule-seed"),
                        asyncio.create_task(self._loop(), name="schedule-timer")]
 
+    @property
+    def serving(self) -> bool:
+        """With the real clock: the serving loop is alive (it has not stopped or died)."""
+        return any(task.get_name() == "schedule-timer" and not task.done() for task in self._tasks)
+
     async def stop(self) -> None:
         """Stop taking new runs; a run in progress gets `stop_grace` seconds to finish (if it is cut
         short, its claim stays unfinished and the next start hands it back)."""

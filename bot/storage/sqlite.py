@@ -450,6 +450,10 @@ class SqliteOutbox:
         )
         return [self._read(r) for r in rows]
 
+    async def oldest_pending(self) -> datetime | None:
+        """When the oldest message still waiting (retries included) was queued: for health checks."""
+        return from_iso(await self.db.scalar("SELECT MIN(created_at) FROM outbox WHERE status='pending'"))
+
     @staticmethod
     def _read(row) -> OutboxMessage:
         message = _message(row)

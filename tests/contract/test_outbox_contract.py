@@ -485,3 +485,14 @@ async def test_a_deliverer_that_dies_is_replaced_once_its_lease_lapses_and_nothi
                 sent.append(message.key)
                 message = await uow.run(settle(message, after))
     assert sorted(sent) == sorted([f"c{i}" for i in range(10)] + [f"d{i}" for i in range(10)])
+
+
+async def test_the_oldest_pending_message_is_when_the_first_still_waiting_was_queued(uow):
+    world = await uow.run(seed)
+    assert await uow.run(lambda store: store.outbox.oldest_pending()) is None
+    await uow.run(lambda store: post(store, world.group, "k1"))
+    await uow.run(lambda store: post(store, world.group, "k2", now=LATER))
+    assert await uow.run(lambda store: store.outbox.oldest_pending()) == NOW
+    first = (await uow.run(lambda store: store.outbox.due(NOW)))[0]
+    await uow.run(lambda store: store.outbox.mark_delivered(first.id, LATER))
+    assert await uow.run(lambda store: store.outbox.oldest_pending()) == LATER, "delivered ones no longer wait"
