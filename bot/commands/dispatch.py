@@ -171,7 +171,7 @@ class Dispatcher:
             ctx = await self._context(store, caller)
             await self._check_rights(cmd, ctx)
             reply = await cmd.handler(ctx, **kwargs)
-            if ctx.who.group is not None:  # a tick or a solve may earn a stage or streak role
+            if cmd.moves_roles and ctx.who.group is not None:  # a tick or a solve may earn a role
                 await roles.after_command(ctx.store, ctx.roadmap(), ctx.who.group, ctx.who.user_id, ctx.now)
             # Its long button commands are kept with it, so a short button id can name them (domain/buttons).
             await ctx.store.buttons.keep(reply, ctx.who.user_id, ctx.now)

@@ -14,7 +14,7 @@ from bot.services import practice
 from bot.text import Rich, Said, Styled, count
 
 
-@command("join", scope="group", help="Join this channel's study group")
+@command("join", scope="group", moves_roles=True, help="Join this channel's study group")
 async def join(ctx: Context) -> Reply:
     member, rejoined = await _join(ctx)
     again = "back " if rejoined else ""
@@ -50,7 +50,7 @@ def _last_organiser_warning(group_name: str) -> Rich:
                        "`group organisers add MEMBER`.", group=group_name)
 
 
-@command("leave", params=[_CONFIRM], private=True,
+@command("leave", params=[_CONFIRM], private=True, moves_roles=True,
          help="Leave this channel's study group (your history is kept; `forget-me` erases it)",
          details="The last member holding an organiser grant is asked to confirm with `leave confirm`.")
 async def leave(ctx: Context, confirm: str | None = None) -> Reply:

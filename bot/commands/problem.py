@@ -54,7 +54,7 @@ async def problem_today(ctx: Context) -> Reply:
 
 
 @command(
-    "problem solved", private=True,
+    "problem solved", private=True, moves_roles=True,
     help="Record a solve (default: today's problem, or before it is posted, the latest you have not solved)",
     params=[
         Param("problem", "problem", "Problem id or number (default: today's)", max_length=120, metavar="PROBLEM"),
@@ -89,7 +89,7 @@ async def problem_solved(ctx: Context, problem: str | None = None, minutes: int 
     )
 
 
-@command("problem unsolve", private=True, help="Take back a solve (a mistyped one, say)", params=[_PROBLEM],
+@command("problem unsolve", private=True, moves_roles=True, help="Take back a solve (a mistyped one, say)", params=[_PROBLEM],
          examples=("problem unsolve two-sum",))
 async def problem_unsolve(ctx: Context, problem: str) -> Reply:
     item = practice.find_item(ctx.content, problem)

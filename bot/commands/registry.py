@@ -146,6 +146,9 @@ class Command:
     form_hook: Handler | None = None
     details: str = ""  # longer help shown by `help COMMAND`
     examples: tuple[str, ...] = ()
+    # It may change what earns a member a stage or streak role (a join, a leave, a tick, a solve): the
+    # dispatcher syncs the caller's roles after it (bot/services/roles.py), and after no other command.
+    moves_roles: bool = False
 
     @property
     def name(self) -> str:
@@ -168,7 +171,7 @@ class Command:
 def command(
     path: str, *, help: str, params: Iterable[Param] = (), admin: bool = False, scope: Scope = "member",
     private: bool = False, form_title: str | None = None, form_when_empty: bool = False,
-    form_hook: Handler | None = None, details: str = "", examples: Iterable[str] = (),
+    form_hook: Handler | None = None, details: str = "", examples: Iterable[str] = (), moves_roles: bool = False,
 ) -> Callable[[Handler], Command]:
     """Declare a command: the decorated handler becomes a Command the registry can collect."""
 
@@ -182,7 +185,7 @@ def command(
         return Command(
             path=tuple(path.split()), help=help, handler=handler, params=params_t, admin=admin, scope=scope,
             private=private, form_title=form_title, form_when_empty=form_when_empty, form_hook=form_hook,
-            details=details, examples=tuple(examples),
+            details=details, examples=tuple(examples), moves_roles=moves_roles,
         )
 
     return wrap

@@ -97,7 +97,7 @@ def _one_stage(rm: Roadmap, index: int, here: int, done: set[str], progress) -> 
     )
 
 
-@command("roadmap done", private=True, help="Tick a milestone (of any stage)", params=[MILESTONE], examples=("roadmap done python-fluency",))
+@command("roadmap done", private=True, moves_roles=True, help="Tick a milestone (of any stage)", params=[MILESTONE], examples=("roadmap done python-fluency",))
 async def roadmap_done(ctx: Context, milestone: str) -> Reply:
     rm = ctx.roadmap()
     stage, m = _find(rm, milestone)
@@ -110,7 +110,7 @@ async def roadmap_done(ctx: Context, milestone: str) -> Reply:
     return Reply(text=text, bars=[Bar(stage.title, sp.done, sp.total)], tone="success" if fresh else "info")
 
 
-@command("roadmap undo", private=True, help="Untick a milestone", params=[MILESTONE])
+@command("roadmap undo", private=True, moves_roles=True, help="Untick a milestone", params=[MILESTONE])
 async def roadmap_undo(ctx: Context, milestone: str) -> Reply:
     _, m = _find(ctx.roadmap(), milestone)
     removed = await ctx.store.milestones.untick(ctx.member.id, m.id)

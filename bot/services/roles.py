@@ -6,11 +6,12 @@ The roles are platform things, so they travel through the outbox like any messag
 reply addressed to the member (in their queue, after what was sent to them before), which the
 platform's messenger turns into role changes in the server of the group. A sync is queued only when what the
 member should hold differs from what they were last given (`store.roles.synced`), so running this
-after every command costs one read while roles are off and two or three while they are on.
+after a command costs one read while roles are off and two or three while they are on.
 
 Nothing here runs on a timer: a stage moves only when a member ticks or unticks a milestone, and a
 streak role marks the longest streak reached (an achievement, kept when a streak ends), which grows
-only with a solve. Syncing after the member's own commands is therefore enough (see `after_command`).
+only with a solve. Syncing after the member's own commands that move them (declared `moves_roles`:
+join, leave, a tick, a solve) is therefore enough (see `after_command`).
 """
 
 from __future__ import annotations
@@ -88,9 +89,9 @@ async def sync_member(store: Store, roadmap: Roadmap, group: Group, member: Memb
 
 
 async def after_command(store: Store, roadmap: Roadmap, group: Group, user_id: int, now: datetime) -> bool:
-    """The hook run after a command in a group (in the command's unit of work, by the dispatcher): keeps
-    the caller's roles up to date when the group gives roles (a `join` gets them, a `leave` takes them
-    back). One read when the group gives none."""
+    """The hook run after a command that may move roles (`moves_roles` in its declaration: join, leave,
+    a tick, a solve), in its unit of work, by the dispatcher: keeps the caller's roles up to date when
+    the group gives roles (a `join` gets them, a `leave` takes them back). One read when it gives none."""
     if not await store.roles.enabled(group.id):
         return False
     member = await store.members.of_user(group.id, user_id)
