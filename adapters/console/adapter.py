@@ -54,6 +54,7 @@ class ConsoleMessenger:
     """
 
     platform = PLATFORM
+    display_name = "the console"
 
     def __init__(self, adapter: ConsoleAdapter, deliveries: str | None = None):
         self.adapter = adapter

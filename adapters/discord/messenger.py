@@ -142,6 +142,7 @@ class ChannelPace:
 
 class DiscordMessenger:
     platform = "discord"
+    display_name = "Discord"
     # Channels in flight: each may post only once a second on average, so the global budget is used
     # only when every waiting channel is served at once rather than a few at a time.
     concurrency = 500

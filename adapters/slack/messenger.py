@@ -121,6 +121,7 @@ class Pacer:
 
 class SlackMessenger:
     platform = "slack"
+    display_name = "Slack"
 
     def __init__(self, client: AsyncWebClient, *, pacer: Pacer | None = None):
         self.client = client

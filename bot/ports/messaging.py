@@ -105,7 +105,7 @@ class Messenger(Protocol):
     nothing: these are never turned into posts.
     """
 
-    platform: str
+    platform: str  # its id ("discord"); a messenger may also name it for people as `display_name`
 
     async def deliver(self, message: OutboxMessage, channel_ref: str | None,
                       user_ref: str | None) -> str | Sent | None: ...

@@ -74,7 +74,6 @@ _WHAT = (("daily:", "The daily problem"), ("checkin-digest:", "The check-in dige
          ("checkin-", "A check-in prompt"), ("mock:", "A mock-interview message"),
          ("digest:", "The weekly digest"), ("design:", "The system-design prompt of the week"),
          ("offer:", "An offer announcement"), ("roles:", "A role update"))
-_PLATFORM = {"discord": "Discord", "slack": "Slack", "console": "the console"}
 
 
 def backoff(attempts: int, base: float = 2.0) -> timedelta:
@@ -389,7 +388,8 @@ class Deliverer:
     def notice(self, msg: OutboxMessage, kind: str) -> Reply:
         """What organisers are told. Only words of ours, in plain ASCII: no name, no word of the message
         (which may be what failed), so the notice renders wherever the bot can post at all."""
-        platform = _PLATFORM.get(self.messenger.platform, self.messenger.platform)
+        # How the platform is named to organisers ("Discord"): the messenger's word, else its id.
+        platform = getattr(self.messenger, "display_name", self.messenger.platform)
         what = next((name for prefix, name in _WHAT if msg.key.startswith(prefix)), "A message")
         where = "for the group's channel" if msg.channel_id is not None else "for a member (a direct message)"
         why = {
