@@ -44,8 +44,10 @@ SIT_OUT_WHY: dict[str, Content] = {
 
 ROLE_WORD = {"interviewer": "the candidate you interviewed", "observer": "the candidate you observed"}
 
+
 def _pairing_on(group: Group, day) -> datetime:
     return datetime.combine(day, group.pairing_time, tzinfo=zone(group.timezone))
+
 
 def next_pairing(group: Group, now: datetime) -> datetime:
     """The first pairing instant strictly after `now`, in the group's timezone (DST-correct)."""
@@ -57,40 +59,51 @@ def next_pairing(group: Group, now: datetime) -> datetime:
             return _pairing_on(group, day)
     raise AssertionError("a weekday recurs within eight days")
 
+
 def last_pairing(group: Group, now: datetime) -> datetime:
     """The latest pairing instant at or before `now`: where the current pairing week began (a job that
     fires a little late still finds its round)."""
     return next_pairing(group, next_pairing(group, now) - timedelta(days=8))
+
 
 def span(start: datetime, end: datetime) -> Rich:
     """A slot as stamps: each platform shows both ends in the reader's own time."""
     same_day = end - start < timedelta(hours=12)
     return Rich.format("{start} – {end}", start=stamp(start), end=stamp(end, "t" if same_day else "f"))
 
+
 def round_seed(group_id: int, round_key: str) -> int:
     return int(hashlib.sha256(f"mock:{group_id}:{round_key}".encode()).hexdigest()[:12], 16)
+
 
 def said_name(member: Member) -> Said:
     return Said(member.name, by=member.user_id)
 
+
 def _name(members: dict[int, Member], member_id: int, fallback: str = "a former member") -> Content:
     return said_name(members[member_id]) if member_id in members else fallback
+
 
 def _names(ids: Iterable[int], members: dict[int, Member]) -> Rich:
     return join(" and ", (_name(members, i) for i in ids))
 
+
 async def _members(store: Store, group_id: int) -> dict[int, Member]:
     return {m.id: m for m in await store.members.active(group_id)}
 
+
 def pair_key(session_id: int, member_id: int) -> str:
     return f"mock:{session_id}:{member_id}:pair"
+
 
 async def _week_start(store: Store, group: Group, session: MockSession) -> datetime:
     round_at = await store.mock.round_at(session.round_id) or session.starts_at
     return last_pairing(group, round_at)
 
+
 def session_window_end(session: MockSession, round_at: datetime | None) -> datetime:
     return (round_at or session.starts_at) + WEEK
+
 
 def next_local(day: str, at: time, tz: str, after: datetime) -> datetime:
     """The first `day` at wall-clock `at` in `tz` after an instant."""

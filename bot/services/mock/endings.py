@@ -34,6 +34,7 @@ END_WORDS = {
     "forget": "your partner left the group",
 }
 
+
 async def end_member_sessions(store: Store, content: ContentPack, group: Group, member: Member, now: datetime,
                               reason: str) -> int:
     """`leave`, `mock leave` and `forget-me` (reason "left", "mock-leave", "forget"): every session of the
@@ -48,6 +49,7 @@ async def end_member_sessions(store: Store, content: ContentPack, group: Group, 
             ended += 1
     return ended
 
+
 async def _release(store: Store, group: Group, session: MockSession, member: Member, reason: str,
                    now: datetime) -> None:
     """The one who withdraws gets the cancelled invite too, so their calendar drops the event (forget-me
@@ -60,6 +62,7 @@ async def _release(store: Store, group: Group, session: MockSession, member: Mem
                   files=[invite_file(group, session, now, cancelled=True)], footer=f"Session {session.id}.")
     await store.outbox.enqueue(f"mock:{session.id}:{member.id}:withdrawn", reply, now, group_id=group.id,
                                user_id=member.user_id)
+
 
 async def withdraw(store: Store, content: ContentPack, group: Group, session: MockSession, member: Member,
                    now: datetime, reason: str) -> MockSession:
@@ -124,11 +127,13 @@ async def withdraw(store: Store, content: ContentPack, group: Group, session: Mo
     await sync_event(store, group, session, now, cancelled=True)
     return session
 
+
 def _capital(text: Rich) -> Rich:
     parts = list(text.parts)
     if parts and isinstance(parts[0], str) and parts[0]:
         parts[0] = parts[0][0].upper() + parts[0][1:]
     return Rich(tuple(parts))
+
 
 async def rematch_candidate(store: Store, group: Group, session: MockSession, partner: Member, now: datetime,
                             only: int | None = None) -> tuple[Member, tuple[datetime, datetime]] | None:

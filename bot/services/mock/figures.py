@@ -26,6 +26,7 @@ async def me_fields(store: Store, content: ContentPack, member_id: int) -> list[
         fields.append(Field("Feedback trend", f"{trend} (latest: {latest})", inline=False))
     return fields
 
+
 @dataclass(frozen=True)
 class RoundFigures:
     """A group's mock rounds over a period, for the weekly digest."""
@@ -48,6 +49,7 @@ class RoundFigures:
             f"{count(self.paired, 'member')} paired", f"{self.sat_out} sat out",
             f"{count(self.held, 'session')} held",
             "no-show rate " + ("n/a" if rate is None else f"{rate:.0%}"))), inline=False)]
+
 
 async def round_figures(store: Store, group_id: int, since: datetime, until: datetime) -> RoundFigures:
     """Figures of the rounds run in [since, until): paired, sat out, sessions held, no-show rate."""

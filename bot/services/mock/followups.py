@@ -60,10 +60,12 @@ async def remind(uow: UnitOfWork, content: ContentPack, now: datetime, session_i
         return sent
     return await uow.run(work)
 
+
 async def _paused(store: Store, group_id: int) -> bool:
     """A paused group sends nothing on its own; its sessions' reminders stay planned and come back with it."""
     group = await store.groups.get(group_id)
     return group is None or group.paused
+
 
 async def feedback_prompt(uow: UnitOfWork, content: ContentPack, now: datetime, session_id: int) -> int:
     async def work(store: Store):
@@ -81,6 +83,7 @@ async def feedback_prompt(uow: UnitOfWork, content: ContentPack, now: datetime, 
                                                group_id=session.group_id, user_id=reader.user_id)
         return sent
     return await uow.run(work)
+
 
 async def report_no_show(store: Store, group: Group, session: MockSession, by: Member, about: Member,
                          now: datetime) -> str:
@@ -105,8 +108,10 @@ async def report_no_show(store: Store, group: Group, session: MockSession, by: M
                                    group_id=group.id, user_id=about.user_id)
     return "open"
 
+
 def report_deadline(opened: datetime | None) -> datetime | None:
     return None if opened is None else opened + DISPUTE_WINDOW
+
 
 async def settle_reports(uow: UnitOfWork, now: datetime, session_id: int) -> int:
     """The job at the end of a report's dispute window: each open report now past it counts, unless the
@@ -142,6 +147,7 @@ async def settle_reports(uow: UnitOfWork, now: datetime, session_id: int) -> int
                                                group_id=session.group_id, user_id=member.user_id)
         return counted
     return await uow.run(work)
+
 
 def parse_feedback(content: ContentPack, kind: str, text: str) -> tuple[tuple[int, ...], str, str] | None:
     """'3,4,3,2 hire clear and calm' -> ((3, 4, 3, 2), 'hire', 'clear and calm') on the kind's rubric;

@@ -19,6 +19,7 @@ async def booked(store: Store, session: MockSession) -> MockSession:
         session = await store.mock.session(session.id) or session
     return session
 
+
 def meeting_link(group: Group, session: MockSession) -> str | None:
     """The session's meeting link, from the group's base URL (None: the group has no links)."""
     if not session.room:
@@ -28,8 +29,10 @@ def meeting_link(group: Group, session: MockSession) -> str | None:
     except ValueError:  # a base stored before it was checked; no link rather than a broken one
         return None
 
+
 def _summary(group: Group, session: MockSession) -> str:
     return f"Mock interview: {KIND_LABEL.get(session.kind, session.kind)} ({group.name})"
+
 
 def invite_file(group: Group, session: MockSession, now: datetime, *, cancelled: bool = False) -> Attachment:
     """The session's iCalendar invite as it stands (METHOD:CANCEL when cancelled). No names: the file
@@ -46,6 +49,7 @@ def invite_file(group: Group, session: MockSession, now: datetime, *, cancelled:
     return Attachment(f"mock-{session.id}.ics", booking.invite(inv), "text/calendar",
                       "Calendar invite (cancellation)" if cancelled else "Calendar invite")
 
+
 def _event(group: Group, session: MockSession, cancelled: bool) -> CalendarEvent:
     return CalendarEvent(
         name=f"Mock interview: {KIND_LABEL.get(session.kind, session.kind)} (session {session.id})",
@@ -53,8 +57,10 @@ def _event(group: Group, session: MockSession, cancelled: bool) -> CalendarEvent
         location=meeting_link(group, session) or "Online: the link is in the pairing message",
         description="A mock interview of this study group, paired by studybot.", cancelled=cancelled)
 
+
 def _event_key(session_id: int) -> str:
     return f"mock:{session_id}:event"
+
 
 async def sync_event(store: Store, group: Group, session: MockSession, now: datetime, *,
                      cancelled: bool = False) -> None:

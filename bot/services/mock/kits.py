@@ -50,6 +50,7 @@ async def choose_item(store: Store, content: ContentPack, kind: str, member: Mem
         pool = design.nearest(unseen, design.LEVEL_DIFFICULTIES.get(member.level, {"medium"}))
     return rng.choice(sorted(pool)) if pool else None
 
+
 def item_text(content: ContentPack, kind: str, item_id: str | None) -> str:
     if item_id is None:
         return "nothing left in the bank that is new to them: pick a problem together"
@@ -68,13 +69,16 @@ def item_text(content: ContentPack, kind: str, item_id: str | None) -> str:
                 + ("\nRed flags: " + "; ".join(q.red_flags) if q.red_flags else ""))
     return item_id
 
+
 def rubric_of(content: ContentPack, kind: str) -> Rubric | None:
     """The rubric of the session's kind alone (a design session never borrows the coding one)."""
     return content.rubric_for(kind)
 
+
 def turn_lengths(session: MockSession) -> tuple[int, ...]:
     minutes = int((session.ends_at - session.starts_at).total_seconds() // 60)
     return rubrics.turns(minutes, max(1, len(session.seats)))
+
 
 def guide_text(content: ContentPack, session: MockSession) -> str:
     """The timer phases of one turn of this session's kind, fitted to the turn's length."""
@@ -87,6 +91,7 @@ def guide_text(content: ContentPack, session: MockSession) -> str:
     phases = rubrics.phases_for(rubric, turns[0])
     return " · ".join(f"{g.phase} {g.minutes} min" for g in phases) + f" ({label})"
 
+
 def _changes(session: MockSession) -> list[datetime]:
     """The instants a turn ends and the next begins."""
     at, out = session.starts_at, []
@@ -94,6 +99,7 @@ def _changes(session: MockSession) -> list[datetime]:
         at += timedelta(minutes=minutes)
         out.append(at)
     return out
+
 
 def plan_for(session: MockSession, reader_id: int) -> tuple[str, int | None]:
     """(what the reader does, whose item the reader asks as interviewer)."""
@@ -105,6 +111,7 @@ def plan_for(session: MockSession, reader_id: int) -> tuple[str, int | None]:
     if len(order) == 1:
         return ("alone", None)
     return ("trio", order[(me + 1) % len(order)])
+
 
 def roles_text(session: MockSession, reader_id: int, members: dict[int, Member]) -> Rich:
     order = session.order
@@ -125,6 +132,7 @@ def roles_text(session: MockSession, reader_id: int, members: dict[int, Member])
         "Three turns: first you observe {a} interviewing {b}; then {b} interviews you ({a} observes); "
         "last, you interview {a} ({b} observes)."][me], a=a, b=b, c=c)
 
+
 def _turns_text(session: MockSession) -> Rich:
     changes = _changes(session)
     if len(changes) == 1:
@@ -132,6 +140,7 @@ def _turns_text(session: MockSession) -> Rich:
     if len(changes) == 2:
         return Rich.format("Turns change at {a} and {b}.", a=stamp(changes[0], "t"), b=stamp(changes[1], "t"))
     return Rich.of()
+
 
 def session_buttons(session: MockSession, reader_id: int) -> list[Button]:
     """Confirm while the reader has not (none once they did, so none once everyone did); accept a
@@ -150,11 +159,13 @@ def session_buttons(session: MockSession, reader_id: int) -> list[Button]:
             Button("Can't make it", f"mock cancel {session.id}", "danger")]
     return out
 
+
 def confirmed_text(session: MockSession, members: dict[int, Member]) -> Content:
     if session.confirmed:
         return "everyone"
     names = [_name(members, s.member_id) for s in session.seats if s.confirmed_at]
     return join(", ", names) if names else "nobody yet"
+
 
 def pairing_reply(content: ContentPack, group: Group, session: MockSession, reader: Member,
                   members: dict[int, Member]) -> Reply:
@@ -191,6 +202,7 @@ def pairing_reply(content: ContentPack, group: Group, session: MockSession, read
     return Reply(title=title, text=text, fields=fields, buttons=session_buttons(session, reader.id),
                  footer=f"Session {session.id}. Your own question stays a surprise until your partner asks it.")
 
+
 async def refresh_pairing(store: Store, content: ContentPack, group: Group, session: MockSession,
                           members: dict[int, Member], now: datetime) -> int:
     """Edit every seat's pairing DM to show the session as it stands (its buttons above all: no Confirm
@@ -212,6 +224,7 @@ async def refresh_pairing(store: Store, content: ContentPack, group: Group, sess
                                            group_id=group.id, user_id=reader.user_id, edit_of=first)
     return sent
 
+
 async def notify_change(store: Store, content: ContentPack, group: Group, session: MockSession, now: datetime,
                         title: str, *, skip: int | None = None) -> int:
     """After a move: each seat (but `skip`) gets the new slot with the updated invite; the pairing DMs
@@ -232,6 +245,7 @@ async def notify_change(store: Store, content: ContentPack, group: Group, sessio
     await refresh_pairing(store, content, group, session, members, now)
     await sync_event(store, group, session, now)
     return sent
+
 
 def feedback_reply(content: ContentPack, session: MockSession, reader: Member, members: dict[int, Member]) -> Reply | None:
     """The prompt after the slot: the kind's own rubric, one block per candidate the reader watched, each

@@ -62,6 +62,7 @@ async def heads_up(uow: UnitOfWork, content: ContentPack, now: datetime, group_i
         return sent
     return await uow.run(work)
 
+
 @dataclass
 class RoundSummary:
     round_id: int
@@ -76,6 +77,7 @@ class RoundSummary:
     def paired(self) -> int:
         return sum(len(s.seats) for s in self.sessions)
 
+
 async def run_round(uow: UnitOfWork, content: ContentPack, now: datetime, group_id: int) -> RoundSummary | None:
     """The scheduled round (job `mock-round:GROUP`); a second run for the same pairing does nothing."""
     async def work(store: Store):
@@ -84,6 +86,7 @@ async def run_round(uow: UnitOfWork, content: ContentPack, now: datetime, group_
             return None
         return await pair_round(store, content, now, group, last_pairing(group, now))
     return await uow.run(work)
+
 
 async def pair_round(store: Store, content: ContentPack, now: datetime, group: Group, belongs_to: datetime,
                      *, extra: bool = False) -> RoundSummary | None:
@@ -202,6 +205,7 @@ async def pair_round(store: Store, content: ContentPack, now: datetime, group: G
         summary.sessions.append(session)
     return summary
 
+
 async def create_session(store: Store, content: ContentPack, group: Group, round_id: int, kind: str,
                          start: datetime, end: datetime, order: list[Member], rng: random.Random, now: datetime,
                          members: dict[int, Member]) -> MockSession:
@@ -225,6 +229,7 @@ async def create_session(store: Store, content: ContentPack, group: Group, round
                                    user_id=reader.user_id)
     await sync_event(store, group, session, now)
     return session
+
 
 async def _tell_sat_out(store: Store, group: Group, round_id: int, member: Member, reason: str, now: datetime,
                         *, hints: list[availability.Suggestion] | None = None, more: int = 0) -> None:
@@ -257,6 +262,7 @@ async def _tell_sat_out(store: Store, group: Group, round_id: int, member: Membe
     await store.outbox.enqueue(f"mock:{round_id}:{member.id}:{key}",
                                Reply(title=title, text=text, fields=fields, buttons=buttons), now,
                                group_id=group.id, user_id=member.user_id)
+
 
 async def repair_week(store: Store, content: ContentPack, now: datetime, group: Group) -> list[MockSession]:
     """`group pair-now again`: cancel this week's sessions that have not started, telling everyone in
