@@ -45,19 +45,9 @@ SIT_OUT_WHY: dict[str, Content] = {
 ROLE_WORD = {"interviewer": "the candidate you interviewed", "observer": "the candidate you observed"}
 
 
-def _pairing_on(group: Group, day) -> datetime:
-    return datetime.combine(day, group.pairing_time, tzinfo=zone(group.timezone))
-
-
 def next_pairing(group: Group, now: datetime) -> datetime:
     """The first pairing instant strictly after `now`, in the group's timezone (DST-correct)."""
-    local = now.astimezone(zone(group.timezone))
-    target = WEEKDAYS.index(group.pairing_day)
-    for ahead in range(8):
-        day = local.date() + timedelta(days=ahead)
-        if day.weekday() == target and _pairing_on(group, day) > now:
-            return _pairing_on(group, day)
-    raise AssertionError("a weekday recurs within eight days")
+    return next_local(group.pairing_day, group.pairing_time, group.timezone, now)
 
 
 def last_pairing(group: Group, now: datetime) -> datetime:
@@ -106,7 +96,7 @@ def session_window_end(session: MockSession, round_at: datetime | None) -> datet
 
 
 def next_local(day: str, at: time, tz: str, after: datetime) -> datetime:
-    """The first `day` at wall-clock `at` in `tz` after an instant."""
+    """The first `day` at wall-clock `at` in `tz` strictly after an instant (DST-correct)."""
     z = zone(tz)
     local = after.astimezone(z)
     for ahead in range(8):
