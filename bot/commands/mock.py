@@ -19,7 +19,7 @@ from bot.domain.timeutil import WEEKDAYS, zone
 from bot.errors import Conflict, NotAllowed, NotFound, UsageError
 from bot.reply import Button, Field, Reply, stamp
 from bot.services import mock as svc
-from bot.text import Content, Link, Rich, Said, count, join
+from bot.text import Content, Rich, Said, count, join
 
 MAX_WINDOWS = 21
 LOOK_BACK = timedelta(days=14)  # how far back `mock confirm` (attendance) and `mock feedback` look
@@ -255,22 +255,17 @@ async def mock_status(ctx: Context) -> Reply:
                          names=_with(s, member.id, by_id) or "nobody", when=svc.span(s.starts_at, s.ends_at),
                          state=_state(s, member.id)) for s in sessions]
     session = sessions[0]
-    _, asks = svc.plan_for(session, member.id)
-    asked = session.seat(asks) if asks is not None else None
-    link = svc.meeting_link(ctx.group, session)
     head = [
         Field("Partner", _with(session, member.id, by_id) or "nobody"),
         Field("Slot", svc.span(session.starts_at, session.ends_at), inline=False),
         Field("Role", svc.roles_text(session, member.id, by_id), inline=False),
-        Field("You ask", svc.item_text(ctx.content, session.kind, asked.item_id) if asked
-              else "nothing: you observe", inline=False),
-        Field("Meeting", Rich.of(Link(link, link)) if link else "agree on a call together", inline=False),
+        Field("You ask", svc.you_ask(ctx.content, session, member.id), inline=False),
+        svc.meeting_field(ctx.group, session),
         Field("Confirmed", svc.confirmed_text(session, by_id)),
     ]
-    if session.proposed_at:
-        end = session.proposed_end or session.proposed_at + (session.ends_at - session.starts_at)
-        by = _said(by_id[session.proposed_by]) if session.proposed_by in by_id else "a former member"
-        head.append(Field("Proposed", Rich.format("{when} by {by}", when=svc.span(session.proposed_at, end), by=by)))
+    proposed = svc.proposed_field(session, by_id)
+    if proposed is not None:
+        head.append(proposed)
     title = Rich.format("Mock interviews: {n}", n=count(len(sessions), "upcoming session"))
     return Reply(title=title, text=join("\n", lines), fields=head + fields,
                  buttons=svc.session_buttons(session, member.id), footer=f"Next: session {session.id}.")

@@ -19,9 +19,15 @@ from bot.services.mock.common import (
     said_name,
     span,
 )
-from bot.services.mock.invites import meeting_link
-from bot.services.mock.kits import feedback_reply, item_text, plan_for, roles_text, rubric_of, session_buttons
-from bot.text import Link, Rich, count
+from bot.services.mock.kits import (
+    feedback_reply,
+    meeting_field,
+    roles_text,
+    rubric_of,
+    session_buttons,
+    you_ask,
+)
+from bot.text import Rich, count
 
 
 async def remind(uow: UnitOfWork, content: ContentPack, now: datetime, session_id: int, which: str) -> int:
@@ -38,14 +44,11 @@ async def remind(uow: UnitOfWork, content: ContentPack, now: datetime, session_i
             if reader is None or group is None:
                 continue
             others = [s.member_id for s in session.others(reader.id)]
-            _, asks = plan_for(session, reader.id)
-            asked = session.seat(asks) if asks is not None else None
             lead = "tomorrow" if which == "24h" else "in one hour"
-            link = meeting_link(group, session)
-            fields = [Field("You ask", item_text(content, session.kind, asked.item_id) if asked
-                            else "nothing: you observe", inline=False)]
-            if link:
-                fields.append(Field("Meeting", Rich.of(Link(link, link)), inline=False))
+            fields = [Field("You ask", you_ask(content, session, reader.id), inline=False)]
+            meeting = meeting_field(group, session, otherwise=None)
+            if meeting is not None:
+                fields.append(meeting)
             reply = Reply(
                 title=Rich.format("Reminder: mock interview {lead} with {names}", lead=lead,
                                   names=_names(others, members)),

@@ -101,16 +101,38 @@ def _changes(session: MockSession) -> list[datetime]:
     return out
 
 
-def plan_for(session: MockSession, reader_id: int) -> tuple[str, int | None]:
-    """(what the reader does, whose item the reader asks as interviewer)."""
+def interviewee(session: MockSession, reader_id: int) -> int | None:
+    """Whose item the reader asks as interviewer: the partner in a pair, the next seat in a trio (None
+    when alone, or not in the session)."""
     order = session.order
-    me = order.index(reader_id)
-    if len(order) == 2:
-        other = order[1 - me]
-        return ("first", other) if me == 0 else ("second", other)
-    if len(order) == 1:
-        return ("alone", None)
-    return ("trio", order[(me + 1) % len(order)])
+    if reader_id not in order or len(order) < 2:
+        return None
+    return order[(order.index(reader_id) + 1) % len(order)]
+
+
+def you_ask(content: ContentPack, session: MockSession, reader_id: int) -> Content:
+    """The "You ask" of a reader: the kit of the member they interview, or that they only observe."""
+    asks = interviewee(session, reader_id)
+    seat = session.seat(asks) if asks is not None else None
+    return item_text(content, session.kind, seat.item_id) if seat else "nothing: you observe"
+
+
+def meeting_field(group: Group, session: MockSession, otherwise: str | None = "agree on a call together"
+                  ) -> Field | None:
+    """The session's meeting link as a field (`otherwise` when the group has no links; None: no field)."""
+    link = meeting_link(group, session)
+    if link:
+        return Field("Meeting", Rich.of(Link(link, link)), inline=False)
+    return Field("Meeting", otherwise, inline=False) if otherwise else None
+
+
+def proposed_field(session: MockSession, members: dict[int, Member]) -> Field | None:
+    """A pending proposal of another slot, and whose it is."""
+    if not session.proposed_at:
+        return None
+    end = session.proposed_end or session.proposed_at + (session.ends_at - session.starts_at)
+    return Field("Proposed", Rich.format("{when} by {by}", when=span(session.proposed_at, end),
+                                         by=_name(members, session.proposed_by or 0)))
 
 
 def roles_text(session: MockSession, reader_id: int, members: dict[int, Member]) -> Rich:
@@ -171,9 +193,6 @@ def pairing_reply(content: ContentPack, group: Group, session: MockSession, read
                   members: dict[int, Member]) -> Reply:
     """The pairing DM, as the session stands now (also what an edit of it shows)."""
     others = [s.member_id for s in session.others(reader.id)]
-    _, asks = plan_for(session, reader.id)
-    asked = session.seat(asks) if asks is not None else None
-    you_ask = item_text(content, session.kind, asked.item_id) if asked else "nothing: you observe"
     partner_info = join(", ", (Rich.format("{name} ({level}, {tz})", name=said_name(members[i]),
                                            level=members[i].level, tz=members[i].timezone)
                                for i in others if i in members)) or "nobody: your partner left"
@@ -188,17 +207,13 @@ def pairing_reply(content: ContentPack, group: Group, session: MockSession, read
         text = Rich.format("This session ({when}) is cancelled.", when=span(session.starts_at, session.ends_at))
     fields = [Field("Partner", partner_info, inline=False)]
     if not cancelled:
-        link = meeting_link(group, session)
-        fields += [Field("You ask", you_ask, inline=False),
-                   Field("Meeting", Rich.of(Link(link, link)) if link else "agree on a call together",
-                         inline=False),
+        fields += [Field("You ask", you_ask(content, session, reader.id), inline=False),
+                   meeting_field(group, session),
                    Field("Guide", guide_text(content, session), inline=False),
                    Field("Confirmed", confirmed_text(session, members))]
-        if session.proposed_at:
-            fields.append(Field("Proposed", Rich.format("{when} by {by}", by=_name(members, session.proposed_by or 0),
-                                                        when=span(session.proposed_at, session.proposed_end
-                                                                  or session.proposed_at
-                                                                  + (session.ends_at - session.starts_at)))))
+        proposed = proposed_field(session, members)
+        if proposed is not None:
+            fields.append(proposed)
     return Reply(title=title, text=text, fields=fields, buttons=session_buttons(session, reader.id),
                  footer=f"Session {session.id}. Your own question stays a surprise until your partner asks it.")
 
