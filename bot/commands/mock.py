@@ -49,16 +49,12 @@ async def _members(ctx: Context) -> dict[int, Member]:
     return {m.id: m for m in await ctx.store.members.active(ctx.group.id)}
 
 
-def _said(member: Member) -> Said:
-    return Said(member.name, by=member.user_id)
-
-
 def _kind(session: MockSession) -> str:
     return svc.KIND_LABEL.get(session.kind, session.kind)
 
 
 def _with(session: MockSession, me: int, members_by_id: dict[int, Member]) -> Rich:
-    return join(" and ", (_said(members_by_id[s.member_id]) if s.member_id in members_by_id else "a former member"
+    return join(" and ", (svc.said_name(members_by_id[s.member_id]) if s.member_id in members_by_id else "a former member"
                           for s in session.others(me)))
 
 
@@ -244,7 +240,7 @@ async def mock_status(ctx: Context) -> Reply:
               Field("Next round", stamp(svc.next_pairing(ctx.group, ctx.now))),
               Field("Availability", _windows_text(windows, member.timezone), inline=False),
               Field("Kinds", ", ".join(mm.kinds) if mm and mm.kinds else "any"),
-              Field("Do-not-pair", join(", ", sorted((_said(by_id[i]) for i in avoided if i in by_id),
+              Field("Do-not-pair", join(", ", sorted((svc.said_name(by_id[i]) for i in avoided if i in by_id),
                                                      key=lambda s: s.text)) or "nobody")]
     if ctx.who.organiser:
         fields += await _disputes_field(ctx, by_id)
@@ -278,7 +274,7 @@ async def _disputes_field(ctx: Context, by_id: dict[int, Member]) -> list[Field]
         return []
 
     def who(i: int) -> Content:
-        return _said(by_id[i]) if i in by_id else "a former member"
+        return svc.said_name(by_id[i]) if i in by_id else "a former member"
 
     lines = [Rich.format("Session {sid}: {by} reported {about} absent; disputed {at}", sid=r.session_id, by=who(r.by),
                          about=who(r.about), at=stamp(r.settled_at or r.created_at, "R")) for r in reports[:10]]
@@ -351,8 +347,8 @@ async def mock_confirm(ctx: Context, session: int | None = None) -> Reply:
     now_session = await ctx.store.mock.session(chosen.id)
     everyone = now_session.confirmed
     text = (Rich.format("{name} confirmed your mock interview of {at}; everyone has, so it is on.",
-                        name=_said(me), at=stamp(now_session.starts_at)) if everyone else
-            Rich.format("{name} confirmed your mock interview of {at}.", name=_said(me), at=stamp(now_session.starts_at)))
+                        name=svc.said_name(me), at=stamp(now_session.starts_at)) if everyone else
+            Rich.format("{name} confirmed your mock interview of {at}.", name=svc.said_name(me), at=stamp(now_session.starts_at)))
     for seat in now_session.others(me.id):
         other = by_id.get(seat.member_id)
         if other is None:
@@ -376,7 +372,7 @@ async def _settle_proposal(ctx: Context, session: MockSession, proposer: int | N
     key = f"mock:{session.id}:{ctx.member.id}:proposal:{proposer}:{int(start.timestamp())}"
     if await ctx.store.outbox.get(key) is None:
         return
-    name = _said(by_id[proposer]) if proposer in by_id else "Your partner"
+    name = svc.said_name(by_id[proposer]) if proposer in by_id else "Your partner"
     reply = Reply(title=Rich.format("{name} proposed another slot: accepted", name=name),
                   text=Rich.format("{when}, confirmed by you both.", when=svc.span(start, end)),
                   buttons=[Button("My status", "mock status")], footer=f"Session {session.id}.", tone="success")
@@ -407,7 +403,7 @@ async def _tell_reporters(ctx: Context, session: MockSession, by_id: dict[int, M
         reporter = by_id[report.by]
         reply = Reply(text=Rich.format("{name} says they took part in session {sid}, so your no-show report is "
                                        "disputed: it counts for no one, and the organisers can see it.",
-                                       name=_said(me), sid=session.id))
+                                       name=svc.said_name(me), sid=session.id))
         await ctx.store.outbox.enqueue(f"mock:{session.id}:{reporter.id}:disputed:{me.id}", reply, ctx.now,
                                        group_id=ctx.group.id, user_id=reporter.user_id)
         ctx.sent += 1
@@ -492,7 +488,7 @@ async def mock_propose(ctx: Context, day: str | None = None, time: time | None =
         if not fits:
             text += ("\nThis is outside the times you marked free. Can you make it? Accept, or propose another "
                      "slot, or tell them you can't.")
-        reply = Reply(title=Rich.format("{name} proposes another slot", name=_said(me)), text=text,
+        reply = Reply(title=Rich.format("{name} proposes another slot", name=svc.said_name(me)), text=text,
                       buttons=[Button("Accept", f"mock confirm {chosen.id}", "success"),
                                Button("Propose another", f"mock propose session {chosen.id}"),
                                Button("Can't make it", f"mock cancel {chosen.id}", "danger")],
@@ -590,9 +586,9 @@ async def mock_feedback(ctx: Context, partner: MemberRef, ratings: str, notes: s
         if outcome == "disputed":
             return Reply(text=Rich.format("{name} had already said they took part in {label}, so your report is "
                                           "disputed: it counts for no one, and the organisers can see it.",
-                                          name=_said(other), label=label))
+                                          name=svc.said_name(other), label=label))
         return Reply(text=Rich.format("Noted that {name} did not show for {label}. They can dispute it for 48 hours; "
-                                      "after that it counts.", name=_said(other), label=label))
+                                      "after that it counts.", name=svc.said_name(other), label=label))
     role = dict(session.candidates_of(me.id)).get(other.id)
     if role is None:
         raise UsageError(f"In session {session.id} you did not watch {other.name} as the candidate: rate the member "
@@ -609,7 +605,7 @@ async def mock_feedback(ctx: Context, partner: MemberRef, ratings: str, notes: s
     titles = rubric.verdict(verdict).title if rubric else verdict
     fields = [Field(c.title, str(v)) for c, v in zip(criteria, scores, strict=False)] + [Field("Verdict", titles)]
     # Their name and notes are their words: Said parts, so forget-me can remove them from the DM.
-    reply = Reply(title=Rich.format("Feedback from {name}, {role}", name=_said(me),
+    reply = Reply(title=Rich.format("Feedback from {name}, {role}", name=svc.said_name(me),
                                     role="your interviewer" if role == "interviewer" else "who observed you"),
                   text=Rich.of(Said(note, by=me.user_id)) if note else "", fields=fields,
                   buttons=[Button("My trend", "me")], footer=f"Session {session.id}.")
@@ -618,7 +614,7 @@ async def mock_feedback(ctx: Context, partner: MemberRef, ratings: str, notes: s
     ctx.sent += 1
     verb = "Recorded" if fresh else "Updated"
     return Reply(text=Rich.format("{verb} your feedback for {name} ({label}), as {role}; they will see it.",
-                                  verb=verb, name=_said(other), label=label,
+                                  verb=verb, name=svc.said_name(other), label=label,
                                   role="interviewer" if role == "interviewer" else "observer"),
                  fields=fields, tone="success")
 
@@ -669,7 +665,7 @@ async def mock_rematch(ctx: Context, member: MemberRef) -> Reply:
     created = await svc.create_session(ctx.store, ctx.content, ctx.group, cancelled.round_id, kinds, start, end,
                                        [partner, me], rng, ctx.now, by_id)
     ctx.sent += len(created.seats)
-    return Reply(text=Rich.format("Paired with {name}: {label}.", name=_said(partner),
+    return Reply(text=Rich.format("Paired with {name}: {label}.", name=svc.said_name(partner),
                                   label=_label(created, me.id, by_id)), tone="success")
 
 
@@ -724,7 +720,7 @@ async def group_pair_now(ctx: Context, again: str | None = None) -> Reply:
 def _round_words(summary: svc.RoundSummary, by_id: dict[int, Member]) -> Rich:
     """What the organiser reads: who was paired and who sat out, in words (the seed is in the log)."""
     def name(i: int) -> Content:
-        return _said(by_id[i]) if i in by_id else "a former member"
+        return svc.said_name(by_id[i]) if i in by_id else "a former member"
 
     parts: list[Rich] = []
     if summary.cancelled:
