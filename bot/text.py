@@ -230,6 +230,23 @@ class Renderer(Protocol):
     def link(self, link: Link) -> str: ...
 
 
+class PlainRenderer:
+    """Parts as plain text, for the places a platform shows text as is (a button label, a header, a
+    footer): words unchanged, moments in UTC, a link by its label."""
+
+    def text(self, text: str) -> str:
+        return text
+
+    def stamp(self, stamp: Stamp) -> str:
+        return utc_text(stamp)
+
+    def styled(self, styled: Styled) -> str:
+        return styled.text
+
+    def link(self, link: Link) -> str:
+        return link.label
+
+
 def render(value: Content | None, renderer: Renderer) -> str:
     if not value:
         return ""

@@ -93,23 +93,8 @@ class _Markdown:
         return f"[{escape(link.label)}]({link.url})"
 
 
-class _Plain:
-    """Parts as plain text (footers, button labels, file descriptions): Discord shows these as is."""
-
-    def text(self, text: str) -> str:
-        return text
-
-    def stamp(self, stamp: Stamp) -> str:
-        return tx.utc_text(stamp)
-
-    def styled(self, styled: Styled) -> str:
-        return styled.text
-
-    def link(self, link: Link) -> str:
-        return link.label
-
-
-MARKDOWN, TITLE, PLAIN = _Markdown(), _Markdown(stamps=False), _Plain()
+# Footers, button labels and file descriptions: Discord shows these as is.
+MARKDOWN, TITLE, PLAIN = _Markdown(), _Markdown(stamps=False), tx.PlainRenderer()
 # Nobody is ever pinged by what the bot posts: not @everyone, not a role, not a member.
 NO_MENTIONS = discord.AllowedMentions.none()
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.commands.registry import Command, Param
 from bot.reply import Bar, Button, Field, Form, Reply
-from bot.text import Content, Link, Rich, Stamp, Styled, render, utc_text
+from bot.text import Content, Link, PlainRenderer, Rich, Stamp, Styled, render, utc_text
 
 BLOCKS_MAX = 50  # a message
 VIEW_BLOCKS_MAX = 100  # a modal or the App Home
@@ -78,22 +78,6 @@ class _Mrkdwn:
         return f"<{link.url}|{escape(link.label).replace('|', '/')}>"
 
 
-class _Plain:
-    """Parts as a plain_text object (headers, buttons, labels): shown as is; moments in UTC."""
-
-    def text(self, text: str) -> str:
-        return text
-
-    def stamp(self, stamp: Stamp) -> str:
-        return utc_text(stamp)
-
-    def styled(self, styled: Styled) -> str:
-        return styled.text
-
-    def link(self, link: Link) -> str:
-        return link.label
-
-
 class _Fallback(_Mrkdwn):
     """The notification text: escaped like mrkdwn, moments in UTC (no <!date> in a notification)."""
 
@@ -102,7 +86,8 @@ class _Fallback(_Mrkdwn):
 
 
 _SAFE_URL = re.compile(r"^https?://[^\s<>|]+$")
-MRKDWN, PLAIN, FALLBACK = _Mrkdwn(), _Plain(), _Fallback()
+# PLAIN: parts as a plain_text object (headers, buttons, labels), shown as is.
+MRKDWN, PLAIN, FALLBACK = _Mrkdwn(), PlainRenderer(), _Fallback()
 
 
 def mrkdwn(value: Content | None) -> str:
