@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.commands.registry import Command, Param
 from bot.reply import Bar, Button, Field, Form, Reply
-from bot.text import Content, Link, PlainRenderer, Rich, Stamp, Styled, render, utc_text
+from bot.text import Content, Link, PlainRenderer, Rich, Stamp, Styled, join, render, utc_text
 
 BLOCKS_MAX = 50  # a message
 VIEW_BLOCKS_MAX = 100  # a modal or the App Home
@@ -216,7 +216,7 @@ def fallback_text(reply: Reply) -> str:
         lines: list[Content] = [x for x in (reply.title, reply.text) if x]
         lines += [Rich.of(f.name, ": ", f.value) for f in reply.fields]
         lines += [Rich.of(b.label, f": {b.value}/{b.total}") for b in reply.bars]
-        text = Rich.of(*[Rich.of("\n", x) if i else x for i, x in enumerate(lines)]) if lines else reply.plain_text()
+        text = join("\n", lines) if lines else reply.plain_text()
     return clip(render(text, FALLBACK), FALLBACK_MAX)
 
 
