@@ -183,10 +183,6 @@ class ConsoleAdapter:
             self.write(textwrap.indent(render.plain(reply, reader), " " * indent))
         self.save_files(reply)
 
-    def show_delivery(self, header: str, reply: Reply, indent: int = 0) -> None:
-        self.write(header)
-        self.show(reply, indent)
-
     def save_files(self, reply: Reply) -> None:
         """Save the reply's chart (in charts/) and files (in files/) and print where each went; one that
         cannot be saved is said in a line, and the others are still saved."""
