@@ -12,7 +12,6 @@ Discord allows three levels (`/a b c`); deeper paths join their tail with dashes
 
 from __future__ import annotations
 
-import calendar
 import inspect
 import logging
 import re
@@ -24,7 +23,7 @@ import discord
 from discord import app_commands
 
 from bot.commands.registry import Command, Param, Registry
-from bot.domain.timeutil import WEEKDAYS
+from bot.domain.timeutil import DAY_NAMES, WEEKDAYS
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +34,7 @@ AUTOCOMPLETE_KINDS = ("timezone", "problem", "milestone")  # a member is a user 
 # choice for a slash option, so its autocomplete offers the list so far with each value still left.
 LIST_KINDS = ("choices", "weekdays")
 # A weekday is a choice shown by its name ("Monday") that sends the core's word ("mon").
-DAY_CHOICES = [app_commands.Choice(name=calendar.day_name[i], value=day) for i, day in enumerate(WEEKDAYS)]
+DAY_CHOICES = [app_commands.Choice(name=DAY_NAMES[day], value=day) for day in WEEKDAYS]
 # The subcommand a bare command gets when it also heads a group. A word here only makes the name
 # read better; a command missing from it still gets "show" or "run".
 BARE_NAMES = {"checkin": "answer", "mock availability": "show", "roadmap": "show"}

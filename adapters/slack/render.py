@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.commands.registry import Command, Param
+from bot.domain.timeutil import DAY_NAMES
 from bot.reply import Bar, Button, Field, Form, Reply
 from bot.text import Content, Link, PlainRenderer, Rich, Stamp, Styled, join, render, utc_text
 
@@ -351,8 +352,6 @@ COMMON_ZONES = (
     "America/Halifax", "America/Toronto", "America/New_York", "America/Chicago", "America/Denver",
     "America/Phoenix", "America/Los_Angeles", "America/Vancouver", "America/Anchorage", "Pacific/Honolulu",
 )
-_DAY_NAMES = {"mon": "Monday", "tue": "Tuesday", "wed": "Wednesday", "thu": "Thursday", "fri": "Friday",
-              "sat": "Saturday", "sun": "Sunday"}
 
 
 def _text(text: str, limit: int = MODAL_LABEL_MAX) -> dict[str, Any]:
@@ -403,7 +402,7 @@ def _setting(param: Param, roadmaps: list[tuple[str, str]]) -> list[dict[str, An
     if param.kind == "hhmm":
         return [_input(block_id, label, {"type": "timepicker", "placeholder": _text("HH:MM")})]
     if param.kind in ("choice", "weekday") and param.choices:
-        options = [(c, _DAY_NAMES.get(c, c)) for c in param.choices]
+        options = [(c, DAY_NAMES.get(c, c)) for c in param.choices]
         return [_input(block_id, label, _select(options, f"Pick {param.name}"))]
     if param.name == "roadmap" and roadmaps:
         return [_input(block_id, label, _select([(n, f"{t} ({n})" if t else n) for n, t in roadmaps],
