@@ -103,6 +103,11 @@ _GROUP_COLUMNS = (
 )
 
 
+def _booking(group: Group) -> tuple[str, int]:
+    """The mock-booking settings as stored (`group setup meeting-url`, `discord-events`); '' is "no link"."""
+    return group.meeting_url or "", int(group.platform_events)
+
+
 def _group(row) -> Group:
     return Group(
         id=row["id"], channel_id=row["channel_id"], name=row["name"], timezone=row["timezone"],
@@ -152,13 +157,13 @@ class SqliteGroups:
     async def add(self, group: Group) -> Group:
         group.id = await self.db.insert(
             "INSERT INTO groups (channel_id, space_id, name, timezone, post_time, pairing_day, pairing_time, "
-            "roadmap, pace_weeks, paused, created_at, created_by, ml_days, stats_built) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,1)",  # a new group has no solves to build stats from
+            "roadmap, pace_weeks, paused, created_at, created_by, ml_days, meeting_url, discord_events, stats_built) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)",  # a new group has no solves to build stats from
             (group.channel_id, group.space_id, group.name, group.timezone, group.post_time.strftime("%H:%M"),
              group.pairing_day, group.pairing_time.strftime("%H:%M"), group.roadmap, group.pace_weeks,
-             int(group.paused), iso(group.created_at), group.created_by, ",".join(group.ml_days)),
+             int(group.paused), iso(group.created_at), group.created_by, ",".join(group.ml_days),
+             *_booking(group)),
         )
-        await self._save_booking(group)
         self.db.record(ScheduleChanged("group", group.id))
         return group
 
@@ -170,20 +175,14 @@ class SqliteGroups:
                                         (int(group.paused), group.id, int(group.paused)))
         await self.db.write(
             "UPDATE groups SET name=?, timezone=?, post_time=?, pairing_day=?, pairing_time=?, roadmap=?, "
-            "pace_weeks=?, ml_days=? WHERE id=?",
+            "pace_weeks=?, ml_days=?, meeting_url=?, discord_events=? WHERE id=?",
             (group.name, group.timezone, group.post_time.strftime("%H:%M"), group.pairing_day,
              group.pairing_time.strftime("%H:%M"), group.roadmap, group.pace_weeks,
-             ",".join(group.ml_days), group.id),
+             ",".join(group.ml_days), *_booking(group), group.id),
         )
-        await self._save_booking(group)
         self.db.record(ScheduleChanged("group", group.id))
         if flipped:
             self.db.record(ScheduleChanged("checkins", group.id))
-
-    async def _save_booking(self, group: Group) -> None:
-        """The mock-booking settings (`group setup meeting-url`, `discord-events`); '' stores "no link"."""
-        await self.db.write("UPDATE groups SET meeting_url=?, discord_events=? WHERE id=?",
-                            (group.meeting_url or "", int(group.platform_events), group.id))
 
     async def all(self) -> list[Group]:
         return [_group(r) for r in await self.db.all(f"SELECT {_GROUP_COLUMNS} FROM groups ORDER BY id")]
