@@ -98,14 +98,14 @@ async def _db_init(settings: Settings) -> int:
 async def _db_upgrade(settings: Settings) -> int:
     from rich.progress import Progress
 
-    from bot.storage.db import Database, bundled_migrations
+    from bot.storage.db import Database, pending_migrations
 
     with ProcessLock(settings.db_path):  # never migrate under a running bot
         db = await Database.open(settings.db_path, create=False)
         try:
             await db.schema_version()  # creates the version table in a database that has none
             done = {row[0] for row in await db.all("SELECT version FROM schema_version")}
-            pending = [m for m in bundled_migrations() if m.version not in done]
+            pending = pending_migrations(done)
             with Progress(transient=False) as progress:
                 task = progress.add_task("migrating", total=max(1, len(pending)))
                 applied = await db.migrate(progress=lambda m: progress.advance(task))

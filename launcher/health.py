@@ -33,7 +33,6 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.request import pathname2url
 
 from bot.api import CoreApi, Health
 from bot.clock import RealClock
@@ -172,21 +171,21 @@ def database_problem(db_path: str) -> str | None:
     """Why the database is not fit to run on (missing, unreadable, migrations pending), or None.
     It is opened read-only (SQLite's `mode=ro`) beside the running bot: never created, never written,
     never checkpointed."""
-    from bot.storage.db import bundled_migrations
+    from bot.storage.db import file_uri, pending_migrations
 
     if db_path == ":memory:":
         return "an in-memory database has no health to check"
     if not os.path.exists(db_path):
         return f"there is no database at {db_path}"
     try:
-        con = sqlite3.connect("file:" + pathname2url(os.path.abspath(db_path)) + "?mode=ro", uri=True, timeout=5)
+        con = sqlite3.connect(file_uri(db_path, "ro"), uri=True, timeout=5)
         try:
             done = {row[0] for row in con.execute("SELECT version FROM schema_version")}
         finally:
             con.close()
     except sqlite3.Error as exc:
         return f"the database {db_path} cannot be read: {exc}"
-    pending = [m.version for m in bundled_migrations() if m.version not in done]
+    pending = pending_migrations(done)
     if pending:
         return (f"the database {db_path} lacks {count(len(pending), 'migration')} "
                 f"(`studybot db upgrade --db {db_path}`)")

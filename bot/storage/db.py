@@ -44,6 +44,17 @@ def bundled_migrations() -> list[Migration]:
     return found
 
 
+def pending_migrations(done: set[int], migrations: list[Migration] | None = None) -> list[Migration]:
+    """The migrations not yet recorded, in order: features land in parallel branches, so a lower number
+    can arrive after a higher one."""
+    return [m for m in (bundled_migrations() if migrations is None else migrations) if m.version not in done]
+
+
+def file_uri(path: str, mode: str | None = None) -> str:
+    """A SQLite file URI for `path` (`mode`: "ro", "rw"; None lets SQLite create the file)."""
+    return "file:" + pathname2url(os.path.abspath(path)) + (f"?mode={mode}" if mode else "")
+
+
 class DatabaseMissing(FileNotFoundError):
     """The database file does not exist and this opener may not create it."""
 
@@ -249,15 +260,10 @@ class Database:
         progress: Callable[[Migration], None] | None = None,
     ) -> list[Migration]:
         """Apply every migration newer than the database, each in its own transaction."""
-        migrations = bundled_migrations() if migrations is None else migrations
         await self.schema_version()
-        # Any migration not yet recorded is applied, in order: features land in parallel branches,
-        # so a lower number can arrive after a higher one.
         done = {row[0] for row in await self.all("SELECT version FROM schema_version")}
         applied = []
-        for mig in migrations:
-            if mig.version in done:
-                continue
+        for mig in pending_migrations(done, migrations):
 
             async def apply(mig: Migration = mig) -> None:
                 for statement in _statements(mig.sql):
@@ -413,7 +419,7 @@ def _sqlite_target(path: str, create: bool) -> str:
         _create_private(path)
     elif not _exists(path):
         raise DatabaseMissing(path)
-    return "file:" + pathname2url(os.path.abspath(path)) + ("" if create else "?mode=rw")
+    return file_uri(path, None if create else "rw")
 
 
 def _create_private(path: str) -> None:
