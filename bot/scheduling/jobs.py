@@ -8,16 +8,16 @@ nothing but the store; its `run` is a service call that opens its own units.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.content import ContentPack
 from bot.domain.model import Group
 from bot.domain.timeutil import zone
-from bot.ports import Clock, Store, UnitOfWork
+from bot.ports import Clock, UnitOfWork
 from bot.scheduling import accountability, mock_jobs
-from bot.scheduling.planner import DueKind, Fire
+from bot.scheduling.planner import DueKind, Fire, daily_global
 from bot.scheduling.subjects import group_ids, read_group, running
 from bot.scheduling.timer import prune_kind
 from bot.services import daily, retention
@@ -50,19 +50,11 @@ def daily_kind(deps: JobDeps) -> DueKind:
 
 
 def housekeeping(deps: JobDeps) -> list[DueKind]:
-    async def always(store: Store, subject: int) -> bool:
-        return True
-
-    async def only_one(store: Store, after: int, limit: int) -> list[int]:
-        return [0] if after < 0 else []
-
     async def prune(fire: Fire) -> None:
         await retention.prune_outbox(deps.uow, fire.now, deps.outbox_retention_days)
 
     # Once a day, at a quiet hour in most of the world; one run for all groups (subject 0).
-    outbox = DueKind("outbox-prune", "global", always, lambda _: CronTrigger(hour=3, minute=30, timezone=UTC),
-                     prune, subjects=only_one)
-    return [outbox, prune_kind(deps.uow)]
+    return [daily_global("outbox-prune", 3, 30, prune), prune_kind(deps.uow)]
 
 
 def due_kinds(deps: JobDeps) -> list[DueKind]:

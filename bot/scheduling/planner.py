@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
 
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
 
 log = logging.getLogger(__name__)
 _TICK = timedelta(microseconds=1)
@@ -149,6 +150,21 @@ def decide(trigger: BaseTrigger | None, due_at: datetime, now: datetime, grace: 
 
 
 # -- the planner over the store -----------------------------------------------------------------------
+
+async def _always(store: Any, subject: int) -> bool:
+    return True
+
+
+async def _only_zero(store: Any, after: int, limit: int) -> list[int]:
+    return [0] if after < 0 else []
+
+
+def daily_global(name: str, hour: int, minute: int, run: Callable[[Fire], Awaitable[None]]) -> DueKind:
+    """A kind with one run a day for all groups (subject 0, family "global"), at `hour:minute` UTC."""
+    return DueKind(name, "global", _always, lambda _: CronTrigger(hour=hour, minute=minute, timezone=UTC), run,
+                   subjects=_only_zero)
+
+
 class Planner:
     """The declared kinds, and the unit-of-work bodies that plan, claim and seed them."""
 

@@ -17,14 +17,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
-
-from apscheduler.triggers.cron import CronTrigger
 
 from bot.domain.events import ScheduleChanged
 from bot.ports.clock import Clock
-from bot.scheduling.planner import DueKind, Fire, Planner, Ref
+from bot.scheduling.planner import DueKind, Fire, Planner, Ref, daily_global
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -243,16 +241,9 @@ def prune_kind(uow: Units, keep: timedelta = timedelta(days=2)) -> DueKind:
     """The daily clean-up of finished claims older than `keep` (a claim only has to outlive the moments
     a re-plan could land on an instant already run: a process racing this one, a resumed script)."""
 
-    async def always(store: Any, subject: int) -> bool:
-        return True
-
-    async def only_one(store: Any, after: int, limit: int) -> list[int]:
-        return [0] if after < 0 else []
-
     async def run(fire: Fire) -> None:
         limit = 5000
         while await uow.run(lambda store: store.schedule.prune_runs(fire.now - keep, limit)) == limit:
             pass
 
-    return DueKind("job-runs-prune", "global", always,
-                   lambda _: CronTrigger(hour=3, minute=45, timezone=UTC), run, subjects=only_one)
+    return daily_global("job-runs-prune", 3, 45, run)
