@@ -33,18 +33,13 @@ class SqliteCheckins:
     async def settings(self, group_id: int) -> CheckinSettings:
         row = await self.db.one("SELECT enabled, days, time, questions FROM checkin_settings WHERE group_id=?",
                                 (group_id,))
-        if row is None:
-            return CheckinSettings()
-        return CheckinSettings(enabled=bool(row[0]), days=tuple(d for d in row[1].split(",") if d),
-                               time=parse_hhmm(row[2]), questions=tuple(json.loads(row[3])) or DEFAULT_QUESTIONS)
+        return CheckinSettings() if row is None else _settings(*row)
 
     async def all_settings(self) -> dict[int, CheckinSettings]:
         """Settings of every group that has a row (the others use the defaults), in one hop. The schedule
         no longer reads this (it reads one member's with `prompt_target`)."""
         rows = await self.db.all("SELECT group_id, enabled, days, time, questions FROM checkin_settings")
-        return {r[0]: CheckinSettings(enabled=bool(r[1]), days=tuple(d for d in r[2].split(",") if d),
-                                      time=parse_hhmm(r[3]), questions=tuple(json.loads(r[4])) or DEFAULT_QUESTIONS)
-                for r in rows}
+        return {r[0]: _settings(*r[1:5]) for r in rows}
 
     async def save_settings(self, group_id: int, s: CheckinSettings) -> None:
         await self.db.write(
@@ -174,15 +169,19 @@ class SqliteCheckins:
             return None
         if row[1] is None:  # the group never changed its check-ins: the defaults
             return row[0], CheckinSettings()
-        return row[0], CheckinSettings(enabled=bool(row[1]), days=tuple(d for d in row[2].split(",") if d),
-                                       time=parse_hhmm(row[3]),
-                                       questions=tuple(json.loads(row[4])) or DEFAULT_QUESTIONS)
+        return row[0], _settings(*row[1:5])
 
     async def groups_of_user(self, user_id: int) -> list[int]:
         """The groups a person is an active member of (to answer from a direct message)."""
         rows = await self.db.all("SELECT group_id FROM members WHERE user_id=? AND active=1 ORDER BY group_id",
                                  (user_id,))
         return [r[0] for r in rows]
+
+
+def _settings(enabled, days: str, at: str, questions: str) -> CheckinSettings:
+    """A `checkin_settings` row's columns (enabled, days, time, questions) as settings."""
+    return CheckinSettings(enabled=bool(enabled), days=tuple(d for d in days.split(",") if d), time=parse_hhmm(at),
+                           questions=tuple(json.loads(questions)) or DEFAULT_QUESTIONS)
 
 
 def _answer(row) -> Answer:
