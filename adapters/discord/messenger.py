@@ -191,19 +191,24 @@ class DiscordMessenger:
         except DeliveryError as exc:
             exc.dm_channel = exc.dm_channel or opened
             raise
-        except discord.RateLimited as exc:  # longer than the client is willing to wait in place
-            raise DeliveryError(f"rate limited for {exc.retry_after:.0f}s", retry_after=exc.retry_after,
-                                dm_channel=opened) from None
-        except discord.HTTPException as exc:
-            error = refusal(exc, dm=dm)
+        except Exception as exc:
+            error = self._failure(exc, dm=dm)
+            if error is None:
+                raise
             error.dm_channel = opened
             raise error from None
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise DeliveryError(f"connection failed: {exc.__class__.__name__}", dm_channel=opened) from None
-        except Exception:
-            if self.client.is_closed():  # closed while sending (its HTTP session is gone): not this message's fault
-                raise DeliveryError("the Discord client closed during the send", dm_channel=opened) from None
-            raise
+
+    def _failure(self, exc: Exception, *, dm: bool) -> DeliveryError | None:
+        """What a failed request means for the deliverer; None: an error of ours (it is raised as is)."""
+        if isinstance(exc, discord.RateLimited):  # longer than the client is willing to wait in place
+            return DeliveryError(f"rate limited for {exc.retry_after:.0f}s", retry_after=exc.retry_after)
+        if isinstance(exc, discord.HTTPException):
+            return refusal(exc, dm=dm)
+        if isinstance(exc, TimeoutError | aiohttp.ClientError | OSError):
+            return DeliveryError(f"connection failed: {exc.__class__.__name__}")
+        if self.client.is_closed():  # closed while sending (its HTTP session is gone): not this message's fault
+            return DeliveryError("the Discord client closed during the send")
+        return None
 
     async def _put(self, channel_id: int, message: OutboxMessage, out: render.Rendered) -> str | None:
         if message.edit_of is not None and message.target is not None:
@@ -285,20 +290,15 @@ class DiscordMessenger:
             return None
         except DeliveryError:
             raise
-        except discord.RateLimited as exc:
-            raise DeliveryError(f"rate limited for {exc.retry_after:.0f}s", retry_after=exc.retry_after) from None
         except discord.Forbidden as exc:
             what = "a scheduled event" if event else "roles"
             raise DeliveryError(f"Discord refused {what} ({exc.status} {exc.code}): {needs}", permanent=True,
                                 kind="destination") from None
-        except discord.HTTPException as exc:
-            raise refusal(exc, dm=False) from None
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise DeliveryError(f"connection failed: {exc.__class__.__name__}") from None
-        except Exception:
-            if self.client.is_closed():
-                raise DeliveryError("the Discord client closed during the send") from None
-            raise
+        except Exception as exc:
+            error = self._failure(exc, dm=False)
+            if error is None:
+                raise
+            raise error from None
 
     async def _guild_of(self, channel_ref: str | None) -> discord.Guild:
         """The server of the message's channel (scheduled events and roles belong to a server)."""
